@@ -1,0 +1,67 @@
+"""Alembic environment for stockdata: the URL comes from settings, migrations run on the async drivers.
+
+Online mode uses the connection a caller put in ``config.attributes["connection"]`` (the application migrating
+from inside its own event loop), or else opens one on an async engine with ``NullPool``. Offline mode renders SQL
+for the configured database's dialect without connecting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import NullPool
+
+from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
+from app.infrastructure.database.connection import Base, create_engine
+from app.infrastructure.database.migration.environment import configure_logging, context_options, database_url
+
+config = context.config
+configure_logging(config)
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    """Emit the migrations' SQL for the configured dialect, without a database."""
+    context.configure(
+        url=database_url(config),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        **context_options(config),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def do_run_migrations(connection: Connection) -> None:
+    """Run the migrations on ``connection``, one transaction per revision."""
+    context.configure(connection=connection, target_metadata=target_metadata, **context_options(config))
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_async_migrations() -> None:
+    """Open a connection on an async engine and run the migrations through it."""
+    engine = create_engine(database_url(config), poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run_migrations)
+    finally:
+        await engine.dispose()
+
+
+def run_migrations_online() -> None:
+    """Run on the caller's connection if one was given, else on a fresh async engine."""
+    connection: Connection | None = config.attributes.get("connection")
+    if connection is None:
+        asyncio.run(run_async_migrations())
+    else:
+        do_run_migrations(connection)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

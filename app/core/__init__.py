@@ -1,0 +1,1 @@
+"""Application-wide configuration and errors."""

@@ -1,0 +1,102 @@
+"""Settings: the one place where the database URL is read and normalised.
+
+``DATABASE_URL`` comes from the environment or a ``.env`` file in the working directory. Without it the
+application uses an embedded SQLite file, ``data/stockdata.db`` under the project root (the folder is created on
+first use). URLs in the forms people paste are accepted and rewritten to the async drivers the application uses:
+
+=====================================================  ==========================================
+given                                                  used
+=====================================================  ==========================================
+``postgres://…``, ``postgresql://…``,                  ``postgresql+asyncpg://…``
+``postgresql+asyncpg://…``
+``sqlite:///path``, ``sqlite+aiosqlite:///path``       ``sqlite+aiosqlite:///path``
+=====================================================  ==========================================
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from app import PROJECT_ROOT
+from app.core.errors import ConfigurationError
+
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "stockdata.db"
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
+
+_ASYNC_DRIVERS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+
+
+def mask_url(url: str | URL) -> str:
+    """Render ``url`` with its password replaced by ``***``; safe for output and logs."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except ArgumentError:
+        return "<unparseable URL>"
+    return parsed.render_as_string(hide_password=True)
+
+
+def normalize_database_url(raw: str, *, source: str = "DATABASE_URL") -> str:
+    """Return ``raw`` rewritten for the async driver of its database; raise ConfigurationError naming ``source``."""
+    try:
+        url = make_url(raw.strip())
+    except ArgumentError:
+        raise ConfigurationError(
+            f"{source} is not a valid database URL ({mask_url(raw)}); expected e.g. "
+            "postgresql://user:password@host:5432/dbname or sqlite:///path/to/file.db"
+        ) from None
+    driver = _ASYNC_DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ConfigurationError(
+            f"{source} uses the unsupported scheme {url.drivername!r} ({mask_url(url)}); "
+            "use postgresql://… or sqlite:///…"
+        )
+    if driver.startswith("sqlite") and url.database in (None, ""):
+        raise ConfigurationError(f"{source} names no SQLite file ({mask_url(url)}); use sqlite:///path/to/file.db")
+    if driver.startswith("postgresql") and not url.database:
+        raise ConfigurationError(f"{source} names no database ({mask_url(url)}); add /dbname after the host")
+    return url.set(drivername=driver).render_as_string(hide_password=False)
+
+
+class Settings(BaseSettings):
+    """Application settings, read from the environment and ``.env``."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    database_echo: bool = False
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _normalize(cls, value: Any) -> str:
+        return normalize_database_url(str(value))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once; raise ConfigurationError for a bad value."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]).upper()
+        raise ConfigurationError(f"{field}: {first['msg']}") from None
+
+
+def __getattr__(name: str) -> Settings:
+    # ``from app.core.config import settings`` (as the plan's env.py does) reads the settings lazily, so that
+    # importing this module never fails and a command given an explicit URL never needs DATABASE_URL.
+    if name == "settings":
+        return get_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

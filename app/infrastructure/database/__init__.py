@@ -1,0 +1,1 @@
+"""The relational database: engine, models and the migration system."""

@@ -1,0 +1,79 @@
+"""Declarative ``Base`` with a naming convention, and async engine / session factories.
+
+Engines are never created at import time: :func:`get_engine` builds the application's engine from settings on
+first use, and :func:`create_engine` builds one for any URL (the migration system uses it with ``NullPool``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from app.core.config import get_settings, normalize_database_url
+
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "%(table_name)s_pkey",
+}
+"""Deterministic names for every constraint and index; primary keys are named as PostgreSQL names them."""
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model; ``Base.metadata`` is the target of autogenerate."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Create an async engine for ``url`` (any accepted form), ready for this application's databases.
+
+    For SQLite the file's folder is created when missing, foreign keys are enforced, and SQLAlchemy rather than
+    the driver issues ``BEGIN``, so that DDL runs inside real transactions.
+    """
+    normalized = make_url(normalize_database_url(url, source="the database URL"))
+    if normalized.get_backend_name() == "sqlite":
+        database = normalized.database or ""
+        if database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(normalized, **kwargs)
+    if normalized.get_backend_name() == "sqlite":
+        _make_sqlite_transactional(engine)
+    return engine
+
+
+def _make_sqlite_transactional(engine: AsyncEngine) -> None:
+    # The sqlite3 module opens transactions only before DML and commits before DDL on its own; taking BEGIN
+    # over (as SQLAlchemy's SQLite documentation describes) makes every statement, DDL included, transactional.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+@lru_cache
+def get_engine() -> AsyncEngine:
+    """Return the application's engine, created from settings on first call."""
+    settings = get_settings()
+    return create_engine(settings.database_url, echo=settings.database_echo)
+
+
+@lru_cache
+def get_session_factory() -> async_sessionmaker[AsyncSession]:
+    """Return the application's session factory, bound to :func:`get_engine`."""
+    return async_sessionmaker(get_engine(), expire_on_commit=False)

@@ -1,0 +1,325 @@
+"""The migration system's async API: one function per verb, returning values and never printing.
+
+Each function opens its own connection through the application's async engine factory and hands it to Alembic
+(``config.attributes["connection"]``), so it runs inside the caller's event loop. From synchronous code, wrap the
+call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.database_url`` for one call.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.operations.ops import MigrationScript
+from alembic.runtime.migration import MigrationContext, MigrationInfo
+from alembic.script import Script, ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from app.core.config import get_settings, normalize_database_url
+from app.infrastructure.database.migration import revisions
+from app.infrastructure.database.migration.connection import open_connection
+from app.infrastructure.database.migration.drift import detect_drift
+from app.infrastructure.database.migration.errors import (
+    MigrationError,
+    NothingToGenerateError,
+    PendingMigrationsError,
+)
+from app.infrastructure.database.migration.results import (
+    Difference,
+    MigrationStep,
+    RevisionInfo,
+    RunResult,
+    Status,
+)
+from app.infrastructure.database.migration.setup import build_config, load_scripts
+
+__all__ = [
+    "Difference",
+    "MigrationStep",
+    "RevisionInfo",
+    "RunResult",
+    "Status",
+    "check_drift",
+    "create_revision",
+    "downgrade_database",
+    "get_current_revision",
+    "get_heads",
+    "get_status",
+    "plan_downgrade",
+    "render_sql",
+    "show_history",
+    "stamp",
+    "upgrade_database",
+]
+
+T = TypeVar("T")
+OnStep = Callable[[MigrationStep], None]
+
+
+def _url(database_url: str | None) -> str:
+    if database_url is None:
+        return get_settings().database_url
+    return normalize_database_url(database_url, source="--database-url")
+
+
+def _config(database_url: str | None, script_location: Path | None) -> Config:
+    return build_config(database_url=_url(database_url), script_location=script_location)
+
+
+def _current_heads(connection: Connection) -> tuple[str, ...]:
+    return tuple(MigrationContext.configure(connection).get_current_heads())
+
+
+async def _read_current(config: Config, script: ScriptDirectory) -> tuple[str, ...]:
+    async with open_connection(config.attributes["database_url"]) as connection:
+        current = await connection.run_sync(_current_heads)
+    revisions.ensure_known(script, current)
+    return current
+
+
+async def _run(
+    config: Config,
+    command_name: str,
+    plan: Callable[[ScriptDirectory, tuple[str, ...]], list[Script]],
+    alembic_call: Callable[[Config], Any],
+    on_step: OnStep | None,
+) -> RunResult:
+    """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step."""
+    script = load_scripts(config)
+    started = time.perf_counter()
+    async with open_connection(config.attributes["database_url"]) as connection:
+        before = await connection.run_sync(_current_heads)
+        await connection.commit()
+        revisions.ensure_known(script, before)
+        planned = plan(script, before)
+        steps: list[MigrationStep] = []
+        last = time.perf_counter()
+
+        def record(*, step: MigrationInfo, **_: Any) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            revision = step.up_revision_id or ""
+            message = getattr(step.up_revision, "doc", "")
+            done = MigrationStep(revision, message, "upgrade" if step.is_upgrade else "downgrade", now - last)
+            steps.append(done)
+            last = now
+            if on_step is not None:
+                on_step(done)
+
+        config.attributes["on_version_apply"] = [record]
+
+        def call(sync_connection: Connection) -> None:
+            config.attributes["connection"] = sync_connection
+            try:
+                with revisions.revision_errors():
+                    alembic_call(config)
+            except DBAPIError as exc:
+                failed = planned[len(steps)] if len(steps) < len(planned) else None
+                raise _revision_failed(failed, exc) from exc
+
+        await connection.run_sync(call)
+        await connection.commit()
+        after = await connection.run_sync(_current_heads)
+        await connection.commit()
+    return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started)
+
+
+def _revision_failed(failed: Script | None, exc: DBAPIError) -> MigrationError:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    where = f"revision {failed.revision} ({failed.doc})" if failed is not None else "the migration"
+    statement = " ".join((exc.statement or "").split())
+    return MigrationError(
+        f"{where} failed and was rolled back: {reason}. Statement: {statement[:300]}. "
+        "Fix the revision and run upgrade again."
+    )
+
+
+async def upgrade_database(
+    revision: str = "head",
+    *,
+    database_url: str | None = None,
+    on_step: OnStep | None = None,
+    script_location: Path | None = None,
+) -> RunResult:
+    """Apply revisions up to ``revision`` (default: head), each in its own transaction."""
+    config = _config(database_url, script_location)
+    return await _run(
+        config,
+        "upgrade",
+        lambda script, current: revisions.plan_upgrade(script, revision, current),
+        lambda cfg: command.upgrade(cfg, revision),
+        on_step,
+    )
+
+
+async def downgrade_database(
+    revision: str = "-1",
+    *,
+    database_url: str | None = None,
+    on_step: OnStep | None = None,
+    script_location: Path | None = None,
+) -> RunResult:
+    """Undo revisions down to ``revision`` (default: one step back)."""
+    config = _config(database_url, script_location)
+    return await _run(
+        config,
+        "downgrade",
+        lambda script, current: revisions.plan_downgrade(script, revision, current),
+        lambda cfg: command.downgrade(cfg, revision),
+        on_step,
+    )
+
+
+async def plan_downgrade(
+    revision: str = "-1", *, database_url: str | None = None, script_location: Path | None = None
+) -> list[RevisionInfo]:
+    """The revisions ``downgrade_database(revision)`` would undo, newest first, without changing anything."""
+    config = _config(database_url, script_location)
+    script = load_scripts(config)
+    current = await _read_current(config, script)
+    return [revisions.info(rev) for rev in revisions.plan_downgrade(script, revision, current)]
+
+
+async def stamp(revision: str, *, database_url: str | None = None, script_location: Path | None = None) -> RunResult:
+    """Record ``revision`` as the database's current revision without running any migration."""
+    config = _config(database_url, script_location)
+    revisions.resolve(load_scripts(config), revision)
+    return await _run(config, "stamp", lambda _script, _current: [], lambda cfg: command.stamp(cfg, revision), None)
+
+
+async def get_current_revision(*, database_url: str | None = None, script_location: Path | None = None) -> str | None:
+    """The database's current revision, or ``None`` for an unmigrated database.
+
+    Raises UnknownRevisionError when the database is at a revision this code does not have.
+    """
+    config = _config(database_url, script_location)
+    current = await _read_current(config, load_scripts(config))
+    return ",".join(current) if current else None
+
+
+async def get_heads(*, script_location: Path | None = None) -> tuple[str, ...]:
+    """The head revisions of the scripts (more than one means they need a merge). Needs no database."""
+    config = build_config(database_url="", script_location=script_location)
+    return tuple(load_scripts(config).get_heads())
+
+
+async def show_history(*, script_location: Path | None = None) -> tuple[RevisionInfo, ...]:
+    """Every revision, oldest first. Needs no database."""
+    config = build_config(database_url="", script_location=script_location)
+    return revisions.all_revisions(load_scripts(config))
+
+
+async def get_status(*, database_url: str | None = None, script_location: Path | None = None) -> Status:
+    """Every revision with whether it is applied, the database's current revision and the heads."""
+    config = _config(database_url, script_location)
+    script = load_scripts(config)
+    current = await _read_current(config, script)
+    applied = revisions.applied_set(script, current)
+    return Status(current, tuple(script.get_heads()), revisions.all_revisions(script, applied))
+
+
+async def check_drift(*, database_url: str | None = None, script_location: Path | None = None) -> list[Difference]:
+    """The differences between the models and the database (empty when they match)."""
+    from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
+    from app.infrastructure.database.connection import Base
+
+    config = _config(database_url, script_location)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        return await connection.run_sync(detect_drift, Base.metadata)
+
+
+async def render_sql(
+    revision_range: str, *, database_url: str | None = None, script_location: Path | None = None
+) -> str:
+    """The SQL of ``[FROM:]TO`` for the configured dialect, rendered offline without touching a database.
+
+    Without ``FROM`` the range starts at base. When ``TO`` is below ``FROM`` the downgrade SQL is rendered.
+    """
+    url = _url(database_url)
+    buffer = io.StringIO()
+    config = build_config(database_url=url, script_location=script_location)
+    config.output_buffer = buffer
+    script = load_scripts(config)
+    start, _, end = revision_range.rpartition(":")
+    start = start or "base"
+    with revisions.revision_errors():
+        if _is_downgrade(script, start, end):
+            command.downgrade(config, f"{start}:{end}", sql=True)
+        else:
+            command.upgrade(config, f"{start}:{end}", sql=True)
+    return buffer.getvalue()
+
+
+def _is_downgrade(script: ScriptDirectory, start: str, end: str) -> bool:
+    if start == "base" or end in ("head", "heads"):
+        return False
+    if end == "base":
+        return True
+    lower = set(revisions.resolve(script, end))
+    upper = revisions.resolve(script, start)
+    with revisions.revision_errors():
+        ancestors = {rev.revision for rev in script.iterate_revisions(upper, "base")}
+    return lower <= ancestors and not set(upper) <= lower
+
+
+async def create_revision(
+    message: str,
+    autogenerate: bool = True,
+    *,
+    allow_empty: bool = False,
+    database_url: str | None = None,
+    script_location: Path | None = None,
+) -> Path:
+    """Write a new revision file and return its path.
+
+    With ``autogenerate`` the database must be at head (else PendingMigrationsError), and a revision with no
+    change is refused (NothingToGenerateError) unless ``allow_empty``.
+    """
+    config = _config(database_url, script_location)
+    script = load_scripts(config)
+    if not autogenerate:
+        with revisions.revision_errors():
+            written = command.revision(config, message=message)
+        return _script_path(written)
+
+    def refuse_empty(_context: MigrationContext, _revision: Any, directives: list[MigrationScript]) -> None:
+        upgrade_ops = directives[0].upgrade_ops
+        if not allow_empty and upgrade_ops is not None and upgrade_ops.is_empty():
+            raise NothingToGenerateError(
+                "no differences between the models and the database: nothing to generate "
+                "(use --empty for a hand-written revision)"
+            )
+
+    config.attributes["process_revision_directives"] = refuse_empty
+    async with open_connection(config.attributes["database_url"]) as connection:
+        current = await connection.run_sync(_current_heads)
+        await connection.commit()
+        revisions.ensure_known(script, current)
+        if set(current) != set(script.get_heads()):
+            raise PendingMigrationsError(
+                "the database is not at head, so autogenerate would see the pending revisions as differences; "
+                "run `stockdata migrate upgrade` first"
+            )
+
+        def call(sync_connection: Connection) -> Script | None:
+            config.attributes["connection"] = sync_connection
+            with revisions.revision_errors():
+                result = command.revision(config, message=message, autogenerate=True)
+            return result if isinstance(result, Script) or result is None else result[0]
+
+        written = await connection.run_sync(call)
+        await connection.commit()
+    return _script_path(written)
+
+
+def _script_path(written: Script | list[Script | None] | None) -> Path:
+    script = written[0] if isinstance(written, list) else written
+    if script is None:
+        raise MigrationError("Alembic wrote no revision file")
+    return Path(script.path)

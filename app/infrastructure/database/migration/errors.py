@@ -1,0 +1,103 @@
+"""Migration errors: each says what happened and what to do, and carries the CLI's exit code.
+
+=====  ==================================  ===================================================================
+code   error                               meaning
+=====  ==================================  ===================================================================
+1      MigrationError                      any other migration failure (e.g. a revision raised an error)
+2      (click)                             bad command-line usage
+3      ConfigurationError                  a setting or ``--database-url`` is malformed
+4      DatabaseUnreachableError            the database could not be reached
+5      UnknownRevisionError                a revision id is unknown, or the database is ahead of this code
+6      AmbiguousRevisionError              a revision prefix matches several revisions
+7      MultipleHeadsError                  the scripts have several heads; merge them
+8      MigrationSetupError                 ``alembic.ini`` or the ``alembic/`` folder is missing
+9      PendingMigrationsError              ``check``: revisions are waiting to be applied
+10     DriftDetectedError                  ``check``: the models and the database differ
+11     NothingToGenerateError              ``revision --autogenerate`` found no change
+12     ConfirmationRequiredError           a destructive command needs ``--yes`` (or a terminal)
+=====  ==================================  ===================================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.errors import ConfigurationError, StockdataError
+
+__all__ = [
+    "AmbiguousRevisionError",
+    "ConfigurationError",
+    "ConfirmationRequiredError",
+    "DatabaseUnreachableError",
+    "DriftDetectedError",
+    "MigrationError",
+    "MigrationSetupError",
+    "MultipleHeadsError",
+    "NothingToGenerateError",
+    "PendingMigrationsError",
+    "UnknownRevisionError",
+]
+
+
+class MigrationError(StockdataError):
+    """A migration command could not do what it was asked."""
+
+    exit_code = 1
+
+
+class DatabaseUnreachableError(MigrationError):
+    """The database server or file could not be reached."""
+
+    exit_code = 4
+
+
+class UnknownRevisionError(MigrationError):
+    """A revision id is not among this code's revisions (or the database is ahead of the code)."""
+
+    exit_code = 5
+
+
+class AmbiguousRevisionError(MigrationError):
+    """A revision prefix matches more than one revision."""
+
+    exit_code = 6
+
+
+class MultipleHeadsError(MigrationError):
+    """The revision graph has more than one head."""
+
+    exit_code = 7
+
+
+class MigrationSetupError(MigrationError):
+    """``alembic.ini`` or the scripts folder is missing or unreadable."""
+
+    exit_code = 8
+
+
+class PendingMigrationsError(MigrationError):
+    """Revisions exist that the database has not applied."""
+
+    exit_code = 9
+
+
+class DriftDetectedError(MigrationError):
+    """The models and the database schema differ."""
+
+    exit_code = 10
+
+    def __init__(self, message: str, differences: list[Any]) -> None:
+        super().__init__(message)
+        self.differences = differences
+
+
+class NothingToGenerateError(MigrationError):
+    """Autogenerate found no difference, so no revision was written."""
+
+    exit_code = 11
+
+
+class ConfirmationRequiredError(MigrationError):
+    """A destructive command was not confirmed."""
+
+    exit_code = 12

@@ -1,0 +1,70 @@
+"""Typed values the migration API returns; the CLI renders them, scripts read them as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """One revision script, and whether the database has applied it."""
+
+    revision: str
+    down_revisions: tuple[str, ...]
+    message: str
+    create_date: str | None
+    is_head: bool
+    applied: bool | None = None
+    """``None`` when the database was not consulted."""
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where the database stands against the revision scripts."""
+
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
+    revisions: tuple[RevisionInfo, ...]
+    """Every revision, oldest first."""
+
+    @property
+    def pending(self) -> tuple[RevisionInfo, ...]:
+        """Revisions not yet applied, oldest first."""
+        return tuple(info for info in self.revisions if info.applied is False)
+
+    @property
+    def is_up_to_date(self) -> bool:
+        """True when the database is at every head."""
+        return set(self.current) == set(self.heads)
+
+
+@dataclass(frozen=True)
+class MigrationStep:
+    """One revision applied or undone during a run."""
+
+    revision: str
+    message: str
+    direction: str
+    """``"upgrade"`` or ``"downgrade"``."""
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What an upgrade, downgrade or stamp did."""
+
+    command: str
+    from_revisions: tuple[str, ...]
+    to_revisions: tuple[str, ...]
+    steps: tuple[MigrationStep, ...] = field(default_factory=tuple)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One difference between the models and the database, in the words a developer would write."""
+
+    kind: str
+    """Alembic's operation name, e.g. ``add_column`` or ``modify_type``."""
+    table: str | None
+    description: str

@@ -1,0 +1,120 @@
+"""Reading the revision graph: resolving targets, planning runs, and turning Alembic's errors into ours."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from alembic.script import Script, ScriptDirectory
+from alembic.script.revision import MultipleHeads, RangeNotAncestorError, ResolutionError
+from alembic.util import CommandError
+
+from app.infrastructure.database.migration.errors import (
+    AmbiguousRevisionError,
+    MigrationError,
+    MultipleHeadsError,
+    UnknownRevisionError,
+)
+from app.infrastructure.database.migration.results import RevisionInfo
+
+
+@contextmanager
+def revision_errors() -> Iterator[None]:
+    """Turn Alembic's revision-graph errors into typed migration errors with advice."""
+    try:
+        yield
+    except (CommandError, MultipleHeads, ResolutionError, RangeNotAncestorError) as exc:
+        raise _translate(exc) from exc
+
+
+def _translate(exc: Exception) -> MigrationError:
+    cause = exc.__cause__ if isinstance(exc, CommandError) and exc.__cause__ is not None else exc
+    if isinstance(cause, MultipleHeads):
+        return MultipleHeadsError(
+            f"the migration scripts have several heads ({', '.join(cause.heads)}); merge them with "
+            "`alembic merge heads -m 'merge heads'`, or name one revision explicitly"
+        )
+    if isinstance(cause, ResolutionError):
+        if str(cause).startswith("Multiple revisions start with"):
+            return AmbiguousRevisionError(f"{cause}; give more characters of the revision id")
+        return UnknownRevisionError(
+            f"unknown revision {cause.argument!r}; `stockdata migrate history` lists the revisions this code has"
+        )
+    if isinstance(cause, RangeNotAncestorError):
+        return MigrationError(f"{exc}; `stockdata migrate status` shows where the database stands")
+    return MigrationError(str(exc))
+
+
+def ensure_known(script: ScriptDirectory, current: Sequence[str]) -> None:
+    """Raise UnknownRevisionError if the database is at a revision these scripts do not have."""
+    for revision in current:
+        try:
+            script.get_revision(revision)
+        except (ResolutionError, CommandError):
+            raise UnknownRevisionError(
+                f"the database is at revision {revision}, which this code does not have: the database is ahead of "
+                "this code (deploy the newer code) or that revision's file was removed"
+            ) from None
+
+
+def resolve(script: ScriptDirectory, revision: str) -> tuple[str, ...]:
+    """Resolve ``revision`` (id, prefix, ``head``, ``base``…) to full revision ids, with typed errors."""
+    with revision_errors():
+        return tuple(rev.revision for rev in script.get_revisions(revision) if rev is not None)
+
+
+def plan_upgrade(script: ScriptDirectory, target: str, current: Sequence[str]) -> list[Script]:
+    """The revisions an upgrade from ``current`` to ``target`` applies, in order."""
+    with revision_errors():
+        # The same planning Alembic's own upgrade uses, so the plan and the run agree.
+        return [step.revision for step in script._upgrade_revs(target, tuple(current))]  # type: ignore[arg-type]
+
+
+def plan_downgrade(script: ScriptDirectory, target: str, current: Sequence[str]) -> list[Script]:
+    """The revisions a downgrade from ``current`` to ``target`` undoes, in order."""
+    with revision_errors():
+        return [step.revision for step in script._downgrade_revs(target, tuple(current))]  # type: ignore[arg-type]
+
+
+def all_revisions(script: ScriptDirectory, applied: set[str] | None = None) -> tuple[RevisionInfo, ...]:
+    """Every revision, oldest first; ``applied`` (when given) marks those the database has."""
+    heads = set(script.get_heads())
+    with revision_errors():
+        scripts = list(script.walk_revisions())
+    return tuple(
+        RevisionInfo(
+            revision=rev.revision,
+            down_revisions=_as_tuple(rev.down_revision),
+            message=rev.doc,
+            create_date=_create_date(rev),
+            is_head=rev.revision in heads,
+            applied=None if applied is None else rev.revision in applied,
+        )
+        for rev in reversed(scripts)
+    )
+
+
+def applied_set(script: ScriptDirectory, current: Sequence[str]) -> set[str]:
+    """Every revision at or below the database's current heads."""
+    if not current:
+        return set()
+    with revision_errors():
+        return {rev.revision for rev in script.iterate_revisions(tuple(current), "base")}
+
+
+def info(rev: Script) -> RevisionInfo:
+    """Describe one script."""
+    return RevisionInfo(rev.revision, _as_tuple(rev.down_revision), rev.doc, _create_date(rev), rev.is_head)
+
+
+def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _create_date(rev: Script) -> str | None:
+    for line in (rev.module.__doc__ or "").splitlines():
+        if line.startswith("Create Date:"):
+            return line.removeprefix("Create Date:").strip()
+    return None

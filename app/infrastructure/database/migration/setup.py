@@ -1,0 +1,37 @@
+"""Where the migration scripts live, and the Alembic ``Config`` built in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from app import PROJECT_ROOT
+from app.infrastructure.database.migration.errors import MigrationSetupError
+
+ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+SCRIPT_LOCATION = PROJECT_ROOT / "alembic"
+
+
+def build_config(*, database_url: str, script_location: Path | None = None) -> Config:
+    """Return an Alembic ``Config`` for ``database_url``, found from the package's location, not the cwd.
+
+    The URL travels in ``config.attributes`` (never through configparser, which chokes on ``%`` in passwords),
+    and env.py leaves the host application's logging alone.
+    """
+    scripts = script_location or SCRIPT_LOCATION
+    if not ALEMBIC_INI.is_file():
+        raise MigrationSetupError(f"alembic.ini not found at {ALEMBIC_INI}; run stockdata from a full checkout")
+    if not (scripts / "env.py").is_file():
+        raise MigrationSetupError(f"migration scripts not found: {scripts}/env.py is missing; restore the folder")
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(scripts))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def load_scripts(config: Config) -> ScriptDirectory:
+    """Return the revision scripts named by ``config``."""
+    return ScriptDirectory.from_config(config)
