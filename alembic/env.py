@@ -1,7 +1,8 @@
 """Alembic environment for stockdata: the URL comes from settings, migrations run on the async drivers.
 
 Online mode uses the connection a caller put in ``config.attributes["connection"]`` (the application migrating
-from inside its own event loop), or else opens one on an async engine with ``NullPool``. Offline mode renders SQL
+from inside its own event loop), or an async engine put there, or else opens one on an async engine with
+``NullPool``. Offline mode renders SQL
 for the configured database's dialect without connecting.
 """
 
@@ -11,6 +12,7 @@ import asyncio
 
 from alembic import context
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
 from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
@@ -19,7 +21,8 @@ from app.infrastructure.database.migration.environment import configure_logging,
 
 config = context.config
 configure_logging(config)
-target_metadata = Base.metadata
+# A caller may compare against other metadata (tests use a modified copy); the models are the default.
+target_metadata = config.attributes.get("target_metadata") or Base.metadata
 
 
 def run_migrations_offline() -> None:
@@ -42,23 +45,25 @@ def do_run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def run_async_migrations() -> None:
-    """Open a connection on an async engine and run the migrations through it."""
-    engine = create_engine(database_url(config), poolclass=NullPool)
+async def run_async_migrations(engine: AsyncEngine | None) -> None:
+    """Open a connection on ``engine`` (by default a fresh one from the URL) and run the migrations through it."""
+    owned = engine is None
+    engine = engine or create_engine(database_url(config), poolclass=NullPool)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(do_run_migrations)
     finally:
-        await engine.dispose()
+        if owned:
+            await engine.dispose()
 
 
 def run_migrations_online() -> None:
-    """Run on the caller's connection if one was given, else on a fresh async engine."""
-    connection: Connection | None = config.attributes.get("connection")
-    if connection is None:
-        asyncio.run(run_async_migrations())
+    """Run on the caller's connection (or async engine, as pytest-alembic passes) if given, else on a new engine."""
+    connectable: Connection | AsyncEngine | None = config.attributes.get("connection")
+    if isinstance(connectable, Connection):
+        do_run_migrations(connectable)
     else:
-        do_run_migrations(connection)
+        asyncio.run(run_async_migrations(connectable))
 
 
 if context.is_offline_mode():

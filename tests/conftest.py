@@ -1,0 +1,79 @@
+"""Fixtures shared by every test tier: throwaway SQLite files and PostgreSQL databases.
+
+PostgreSQL comes from ``TEST_DATABASE_URL`` (e.g. ``postgresql://postgres@127.0.0.1:5432/postgres``); each test
+gets its own database, created and dropped around it. Without ``TEST_DATABASE_URL`` the PostgreSQL cases are
+skipped locally, but when ``CI`` is set they fail instead: CI must never pass without PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.core.config import get_settings
+from app.infrastructure.database.connection import get_engine, get_session_factory
+from tests.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _never_touch_the_default_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point settings at a throwaway file, so nothing a test runs can reach the real default database."""
+    guard = tmp_path_factory.mktemp("default") / "guard.db"
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = f"sqlite:///{guard}"
+    _clear_caches()
+    yield
+    if previous is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = previous
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    get_session_factory.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """URL of the PostgreSQL server for throwaway databases; fails (never skips) under CI when unavailable."""
+    url = postgres_server_url()
+    in_ci = bool(os.environ.get("CI"))
+    if url is None:
+        if in_ci:
+            pytest.fail("TEST_DATABASE_URL is not set, but CI is: the PostgreSQL tests must run in CI")
+        pytest.skip("TEST_DATABASE_URL is not set")
+    try:
+        ping(url)
+    except Exception as exc:
+        if in_ci:
+            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is unreachable in CI: {exc}")
+        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """URL of a fresh SQLite file (it does not exist until first used)."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'stockdata-test.db'}"
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """URL of a fresh, empty PostgreSQL database, dropped after the test."""
+    url = create_postgres_database(postgres_server)
+    yield url
+    drop_postgres_database(postgres_server, url)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A fresh empty database on each backend in turn."""
+    return str(request.getfixturevalue(f"{request.param}_url"))

@@ -1,0 +1,83 @@
+"""Small helpers the tests share: running commands and reading schemas of real databases."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import NullPool
+
+from app import PROJECT_ROOT
+from app.infrastructure.database.connection import create_engine
+
+ALEMBIC = Path(sys.executable).with_name("alembic")
+STOCKDATA = Path(sys.executable).with_name("stockdata")
+
+
+def run(
+    args: list[str | Path], *, database_url: str | None = None, cwd: Path = PROJECT_ROOT
+) -> subprocess.CompletedProcess[str]:
+    """Run a command with ``DATABASE_URL`` set (when given), capturing its output."""
+    env = dict(os.environ)
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    return subprocess.run([str(arg) for arg in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _reflect(connection: Connection) -> dict[str, Any]:
+    inspector = inspect(connection)
+    schema: dict[str, Any] = {}
+    for table in sorted(inspector.get_table_names()):
+        schema[table] = {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"], c.get("default"), c.get("comment"))
+                for c in inspector.get_columns(table)
+            ],
+            "pk": inspector.get_pk_constraint(table),
+            "indexes": sorted(
+                (i["name"] or "", tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+                if not i.get("duplicates_constraint")  # PostgreSQL lists a unique constraint's index too
+            ),
+            "unique": sorted(
+                (u["name"] or "", tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)
+            ),
+            "comment": inspector.get_table_comment(table).get("text") if connection.dialect.supports_comments else None,
+        }
+    return schema
+
+
+async def _schema(url: str) -> dict[str, Any]:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_reflect)
+    finally:
+        await engine.dispose()
+
+
+def reflect_schema(url: str) -> dict[str, Any]:
+    """Tables, columns, keys, indexes and comments of the database at ``url``."""
+    return asyncio.run(_schema(url))
+
+
+async def _scalar(url: str, sql: str) -> Any:
+    from sqlalchemy import text
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            return (await connection.execute(text(sql))).scalar()
+    finally:
+        await engine.dispose()
+
+
+def scalar(url: str, sql: str) -> Any:
+    """The first column of the first row of ``sql``."""
+    return asyncio.run(_scalar(url, sql))

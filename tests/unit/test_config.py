@@ -1,0 +1,71 @@
+"""Settings accept the URL forms people paste and reject the rest with a clear, password-free message."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.config import DEFAULT_DATABASE_URL, Settings, get_settings, mask_url, normalize_database_url
+from app.core.errors import ConfigurationError
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:pw@db:5432/app", "postgresql+asyncpg://u:pw@db:5432/app"),
+        ("postgresql://u:pw@db/app", "postgresql+asyncpg://u:pw@db/app"),
+        ("postgresql+asyncpg://u@db/app", "postgresql+asyncpg://u@db/app"),
+        ("sqlite:///relative.db", "sqlite+aiosqlite:///relative.db"),
+        ("sqlite:////abs/path.db", "sqlite+aiosqlite:////abs/path.db"),
+        ("sqlite+aiosqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+        ("postgresql://u:p%25ss@db/app", "postgresql+asyncpg://u:p%25ss@db/app"),
+    ],
+)
+def test_accepted_forms_are_rewritten_for_the_async_drivers(given: str, expected: str) -> None:
+    assert normalize_database_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        ("mysql://root:s3cret@db/app", "unsupported scheme 'mysql'"),
+        ("not a url", "is not a valid database URL"),
+        ("postgresql://u:s3cret@db", "names no database"),
+        ("sqlite://", "names no SQLite file"),
+    ],
+)
+def test_bad_urls_name_the_variable_and_hide_the_password(given: str, fragment: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        normalize_database_url(given)
+
+    assert fragment in str(caught.value)
+    assert str(caught.value).startswith("DATABASE_URL")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_default_is_an_embedded_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    assert Settings(_env_file=None).database_url == DEFAULT_DATABASE_URL  # type: ignore[call-arg]
+    assert DEFAULT_DATABASE_URL.startswith("sqlite+aiosqlite:///")
+    assert DEFAULT_DATABASE_URL.endswith("data/stockdata.db")
+
+
+def test_environment_url_is_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
+
+    assert Settings().database_url == "postgresql+asyncpg://u@h/db"
+
+
+def test_get_settings_turns_a_bad_value_into_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_ECHO", "perhaps")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigurationError, match="DATABASE_ECHO"):
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_mask_url_hides_passwords() -> None:
+    assert mask_url("postgresql://u:s3cret@h/db") == "postgresql://u:***@h/db"
+    assert mask_url("::::") == "<unparseable URL>"
