@@ -1,0 +1,288 @@
+"""``stockdata migrate``: thin commands over :mod:`app.infrastructure.database.migration`.
+
+Each command calls one API function and prints its result; failures are raised as exceptions and turned into
+one line and an exit code by the root group. Heavy imports happen inside the commands, so ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+import click
+
+from app.presentation.cli import rendering
+from app.presentation.cli.options import common_options, database_url, is_quiet, json_option, yes_option
+
+if TYPE_CHECKING:
+    from app.infrastructure.database.migration import MigrationStep, RunResult
+
+
+@click.group()
+def migrate() -> None:
+    """Manage the database schema with Alembic migrations.
+
+    The database is DATABASE_URL (default: the embedded SQLite file data/stockdata.db), or --database-url.
+
+    \b
+    Examples:
+      stockdata migrate upgrade                      # apply every pending revision
+      stockdata migrate status                       # applied and pending revisions
+      stockdata migrate revision -m "add isin"       # autogenerate a revision from the models
+      stockdata migrate check                        # CI: fail on pending revisions or drift
+    """
+
+
+def _progress(as_json: bool) -> Callable[[MigrationStep], None] | None:
+    if as_json or is_quiet():
+        return None
+    return lambda step: click.echo(rendering.step_line(step))
+
+
+def _report(result: RunResult, as_json: bool) -> None:
+    if as_json:
+        rendering.emit_json(result.command, **rendering.run_json(result))
+    elif not is_quiet():
+        click.echo(rendering.run_summary(result))
+
+
+@migrate.command()
+@click.argument("revision", default="head")
+@json_option
+@common_options
+def upgrade(revision: str, as_json: bool) -> None:
+    """Apply revisions up to REVISION (default: head), each in its own transaction.
+
+    \b
+    Examples:
+      stockdata migrate upgrade
+      stockdata migrate upgrade dceebfc4ff9f --database-url postgresql://app@db/stockdata
+    """
+    from app.infrastructure.database.migration import upgrade_database
+
+    result = asyncio.run(upgrade_database(revision, database_url=database_url(), on_step=_progress(as_json)))
+    _report(result, as_json)
+
+
+@migrate.command()
+@click.argument("revision", default="-1")
+@yes_option
+@json_option
+@common_options
+def downgrade(revision: str, yes: bool, as_json: bool) -> None:
+    """Undo revisions down to REVISION (default: -1, one step). Asks first: data may be lost.
+
+    Without a terminal to ask, --yes is required.
+
+    \b
+    Examples:
+      stockdata migrate downgrade            # undo the latest revision, after confirming
+      stockdata migrate downgrade base --yes # undo everything, no question
+    """
+    from app.infrastructure.database.migration import downgrade_database, plan_downgrade
+    from app.infrastructure.database.migration.errors import ConfirmationRequiredError
+
+    plan = asyncio.run(plan_downgrade(revision, database_url=database_url()))
+    if plan and not yes:
+        listing = ", ".join(f"{info.revision} ({info.message})" for info in plan)
+        if not sys.stdin.isatty():
+            raise ConfirmationRequiredError(
+                f"downgrade would undo {len(plan)} revision(s): {listing}; nothing was changed. "
+                "Re-run with --yes to confirm (there is no terminal to ask)"
+            )
+        click.echo("This downgrade undoes, in order:")
+        for info in plan:
+            click.echo(f"  ↓ {info.revision}  {info.message}")
+        if not click.confirm("Tables and columns these revisions created will be dropped with their data. Go on?"):
+            raise ConfirmationRequiredError("downgrade cancelled; nothing was changed")
+    result = asyncio.run(downgrade_database(revision, database_url=database_url(), on_step=_progress(as_json)))
+    _report(result, as_json)
+
+
+@migrate.command()
+@json_option
+@common_options
+def current(as_json: bool) -> None:
+    """Show the database's revision and whether it is up to date.
+
+    \b
+    Example:
+      stockdata migrate current --json
+    """
+    from app.infrastructure.database.migration import get_status
+
+    status = asyncio.run(get_status(database_url=database_url()))
+    if as_json:
+        payload = rendering.status_json(status)
+        rendering.emit_json("current", **{key: payload[key] for key in ("current", "heads", "up_to_date", "pending")})
+    else:
+        click.echo(rendering.current_line(status))
+
+
+@migrate.command()
+@json_option
+@common_options
+def status(as_json: bool) -> None:
+    """List every revision, applied [x] or pending [ ], oldest first.
+
+    \b
+    Example:
+      stockdata migrate status
+    """
+    from app.infrastructure.database.migration import get_status
+
+    result = asyncio.run(get_status(database_url=database_url()))
+    if as_json:
+        rendering.emit_json("status", **rendering.status_json(result))
+        return
+    for line in rendering.status_table(result):
+        click.echo(line)
+    click.echo(rendering.current_line(result))
+
+
+@migrate.command()
+@common_options
+def history() -> None:
+    """List the revisions, newest first (no database needed).
+
+    \b
+    Example:
+      stockdata migrate history -v
+    """
+    from app.infrastructure.database.migration import show_history
+    from app.presentation.cli.options import is_verbose
+
+    for info in reversed(asyncio.run(show_history())):
+        parent = rendering.revision_label(info.down_revisions) if info.down_revisions else "<base>"
+        head = " (head)" if info.is_head else ""
+        date = f"  [{info.create_date}]" if is_verbose() and info.create_date else ""
+        click.echo(f"{parent} -> {info.revision}{head}, {info.message}{date}")
+
+
+@migrate.command()
+@json_option
+@common_options
+def heads(as_json: bool) -> None:
+    """List the head revisions of the scripts (more than one needs a merge).
+
+    \b
+    Example:
+      stockdata migrate heads --json
+    """
+    from app.infrastructure.database.migration import get_heads
+
+    result = asyncio.run(get_heads())
+    if as_json:
+        rendering.emit_json("heads", heads=list(result))
+    else:
+        for head in result:
+            click.echo(head)
+
+
+@migrate.command()
+@click.option("-m", "--message", required=True, help="What the revision does; becomes part of its file name.")
+@click.option(
+    "--autogenerate/--empty",
+    default=True,
+    show_default=True,
+    help="Compare the models with the database (which must be at head), or write an empty revision to fill by hand.",
+)
+@common_options
+def revision(message: str, autogenerate: bool) -> None:
+    """Write a new revision file under alembic/versions/.
+
+    \b
+    Examples:
+      stockdata migrate revision -m "add isin to listed_info"
+      stockdata migrate revision -m "backfill market codes" --empty
+    """
+    from app.infrastructure.database.migration import create_revision
+
+    path = asyncio.run(create_revision(message, autogenerate, database_url=database_url()))
+    if not is_quiet():
+        click.echo(f"Wrote {path}. Review it before applying: autogenerate cannot see renames or data moves.")
+
+
+@migrate.command()
+@json_option
+@common_options
+def check(as_json: bool) -> None:
+    """Fail when revisions are pending or the models and the database differ (for CI).
+
+    Exit codes: 0 all good, 9 pending revisions, 10 drift between models and database.
+
+    \b
+    Example:
+      stockdata migrate check --json
+    """
+    from app.infrastructure.database.migration import check_drift, get_status
+    from app.infrastructure.database.migration.errors import DriftDetectedError, PendingMigrationsError
+
+    status_ = asyncio.run(get_status(database_url=database_url()))
+    differences = [] if status_.pending else asyncio.run(check_drift(database_url=database_url()))
+    if as_json:
+        rendering.emit_json(
+            "check",
+            ok=not status_.pending and not differences,
+            pending=[info.revision for info in status_.pending],
+            differences=[asdict(difference) for difference in differences],
+        )
+    if status_.pending:
+        pending = ", ".join(info.revision for info in status_.pending)
+        raise PendingMigrationsError(
+            f"{len(status_.pending)} revision(s) pending ({pending}); run `stockdata migrate upgrade`"
+        )
+    if differences:
+        if not as_json:
+            click.echo("The models and the database differ:")
+            for line in rendering.difference_lines(differences):
+                click.echo(line)
+        raise DriftDetectedError(
+            f"{len(differences)} difference(s) between the models and the database; "
+            'generate a revision with `stockdata migrate revision -m "..."`',
+            differences,
+        )
+    if not as_json and not is_quiet():
+        click.echo("OK: no pending revisions, and the models match the database.")
+
+
+@migrate.command()
+@click.argument("revision")
+@json_option
+@common_options
+def stamp(revision: str, as_json: bool) -> None:
+    """Record REVISION as applied without running any migration.
+
+    \b
+    Example:
+      stockdata migrate stamp head
+    """
+    from app.infrastructure.database.migration import stamp as stamp_database
+
+    result = asyncio.run(stamp_database(revision, database_url=database_url()))
+    if as_json:
+        rendering.emit_json("stamp", **rendering.run_json(result))
+    elif not is_quiet():
+        before, after = rendering.revision_label(result.from_revisions), rendering.revision_label(result.to_revisions)
+        click.echo(f"Stamped {before} → {after}.")
+
+
+@migrate.command()
+@click.argument("revision_range", metavar="[FROM:]TO", default="head")
+@common_options
+def sql(revision_range: str) -> None:
+    """Print the SQL of a range of revisions for the database's dialect, without connecting.
+
+    A range whose TO is below FROM prints the downgrade SQL.
+
+    \b
+    Examples:
+      stockdata migrate sql                    # base → head, to review before a deploy
+      stockdata migrate sql dceebfc4ff9f:base  # the downgrade SQL
+    """
+    from app.infrastructure.database.migration import render_sql
+
+    click.echo(asyncio.run(render_sql(revision_range, database_url=database_url())), nl=False)

@@ -1,0 +1,66 @@
+"""Options shared by the ``migrate`` commands, defined once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def store(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None and value is not False:
+            ctx.meta[f"stockdata.{key}"] = value
+        return value
+
+    return store
+
+
+def common_options(function: F) -> F:
+    """``--database-url``, ``-v`` and ``-q``, kept in ``ctx.meta`` for every command to read."""
+    decorators = [
+        click.option(
+            "--database-url",
+            metavar="URL",
+            expose_value=False,
+            callback=_remember("database_url"),
+            help="Database to use for this call instead of DATABASE_URL (password never printed).",
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember("verbose"),
+            help="More detail, and a traceback on errors.",
+        ),
+        click.option(
+            "-q", "--quiet", is_flag=True, expose_value=False, callback=_remember("quiet"), help="Print only errors."
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document for scripts.")
+yes_option = click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+
+
+def database_url() -> str | None:
+    """The ``--database-url`` of the current command, if given."""
+    value = click.get_current_context().meta.get("stockdata.database_url")
+    return str(value) if value is not None else None
+
+
+def is_quiet() -> bool:
+    """True when ``-q`` was given."""
+    return bool(click.get_current_context().meta.get("stockdata.quiet"))
+
+
+def is_verbose() -> bool:
+    """True when ``-v`` was given."""
+    return bool(click.get_current_context().meta.get("stockdata.verbose"))
