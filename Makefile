@@ -1,0 +1,30 @@
+# One entry point for people, .ci/run and GitHub Actions alike.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: setup migrate test lint
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## setup: create .venv and install stockdata with its development tools
+setup: $(BIN)/.installed
+
+## migrate: bring the configured database (default: data/stockdata.db) to the latest revision
+migrate: setup
+	$(BIN)/stockdata migrate upgrade
+
+## test: run the whole test suite (PostgreSQL from TEST_DATABASE_URL)
+test: setup
+	$(BIN)/pytest
+
+## lint: ruff and mypy, as CI runs them
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
