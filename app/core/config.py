@@ -16,6 +16,7 @@ given                                                  used
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError, field_validator
@@ -27,6 +28,7 @@ from app import PROJECT_ROOT
 from app.core.errors import ConfigurationError
 
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "stockdata.db"
+DEFAULT_SCRIPT_LOCATION = PROJECT_ROOT / "alembic"
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
 
 _ASYNC_DRIVERS = {
@@ -76,6 +78,8 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False
+    migration_script_location: Path = DEFAULT_SCRIPT_LOCATION
+    """The folder holding ``env.py`` and ``versions/``; tests point it at throwaway copies."""
 
     @field_validator("database_url", mode="before")
     @classmethod

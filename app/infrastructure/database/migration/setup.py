@@ -8,19 +8,22 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from app import PROJECT_ROOT
+from app.core.config import DEFAULT_SCRIPT_LOCATION, get_settings
 from app.infrastructure.database.migration.errors import MigrationSetupError
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
-SCRIPT_LOCATION = PROJECT_ROOT / "alembic"
+SCRIPT_LOCATION = DEFAULT_SCRIPT_LOCATION
 
 
 def build_config(*, database_url: str, script_location: Path | None = None) -> Config:
     """Return an Alembic ``Config`` for ``database_url``, found from the package's location, not the cwd.
 
+    The scripts folder is ``script_location`` if given, else ``settings.migration_script_location``.
+
     The URL travels in ``config.attributes`` (never through configparser, which chokes on ``%`` in passwords),
     and env.py leaves the host application's logging alone.
     """
-    scripts = script_location or SCRIPT_LOCATION
+    scripts = script_location or get_settings().migration_script_location
     if not ALEMBIC_INI.is_file():
         raise MigrationSetupError(f"alembic.ini not found at {ALEMBIC_INI}; run stockdata from a full checkout")
     if not (scripts / "env.py").is_file():
