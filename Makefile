@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup migrate test lint
+.PHONY: setup migrate test lint ci ci-migrations
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,17 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+## ci: everything CI checks, in order; .ci/run and .github/workflows/ci.yml both run exactly this target
+ci: lint test ci-migrations
+
+## ci-migrations: on DATABASE_URL (a throwaway database): upgrade, check, then down to base and up again
+# This recipe is the one list of migration checks CI runs. `stockdata migrate lint` belongs before the first
+# upgrade (it lints the revisions not yet applied), `stockdata migrate verify` right after it.
+ci-migrations: setup
+	@test -n "$$DATABASE_URL" || { echo "ci-migrations needs DATABASE_URL: it downgrades that database" >&2; exit 2; }
+	$(BIN)/stockdata migrate upgrade
+	$(BIN)/stockdata migrate check
+	$(BIN)/stockdata migrate downgrade --yes base
+	$(BIN)/stockdata migrate upgrade
+	$(BIN)/stockdata migrate check

@@ -6,8 +6,9 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
@@ -18,6 +19,8 @@ from app.infrastructure.database.connection import create_engine
 
 ALEMBIC = Path(sys.executable).with_name("alembic")
 STOCKDATA = Path(sys.executable).with_name("stockdata")
+
+T = TypeVar("T")
 
 
 def run(
@@ -53,18 +56,23 @@ def _reflect(connection: Connection) -> dict[str, Any]:
     return schema
 
 
-async def _schema(url: str) -> dict[str, Any]:
+async def _on_connection(url: str, function: Callable[[Connection], T]) -> T:
     engine = create_engine(url, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
-            return await connection.run_sync(_reflect)
+            return await connection.run_sync(function)
     finally:
         await engine.dispose()
 
 
+def on_connection(url: str, function: Callable[[Connection], T]) -> T:
+    """Run ``function`` on a synchronous connection to the database at ``url`` and return its result."""
+    return asyncio.run(_on_connection(url, function))
+
+
 def reflect_schema(url: str) -> dict[str, Any]:
     """Tables, columns, keys, indexes and comments of the database at ``url``."""
-    return asyncio.run(_schema(url))
+    return on_connection(url, _reflect)
 
 
 async def _scalar(url: str, sql: str) -> Any:
