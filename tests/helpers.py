@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pty
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from click.testing import CliRunner, Result
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
@@ -31,6 +33,31 @@ def run(
     if database_url is not None:
         env["DATABASE_URL"] = database_url
     return subprocess.run([str(arg) for arg in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def invoke(args: list[str], *, database_url: str) -> Result:
+    """Run ``stockdata ARGS --database-url URL`` in-process (click's CliRunner: stdin is not a terminal)."""
+    from app.presentation.cli.main import cli
+
+    return CliRunner().invoke(cli, [*args, "--database-url", database_url])
+
+
+def run_in_terminal(
+    args: list[str | Path], typed: str, *, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Like :func:`run`, but with a pseudo-terminal as stdin on which ``typed`` has been typed."""
+    env = dict(os.environ)
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, typed.encode())
+        return subprocess.run(
+            [str(arg) for arg in args], stdin=terminal, env=env, capture_output=True, text=True, timeout=300
+        )
+    finally:
+        os.close(terminal)
+        os.close(controller)
 
 
 def _reflect(connection: Connection) -> dict[str, Any]:
@@ -89,3 +116,20 @@ async def _scalar(url: str, sql: str) -> Any:
 def scalar(url: str, sql: str) -> Any:
     """The first column of the first row of ``sql``."""
     return asyncio.run(_scalar(url, sql))
+
+
+async def _execute(url: str, statements: tuple[str, ...]) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def execute(url: str, *statements: str) -> None:
+    """Run ``statements`` in one committed transaction."""
+    asyncio.run(_execute(url, statements))

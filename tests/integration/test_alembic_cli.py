@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.infrastructure.database.migration import show_history
 from tests.helpers import ALEMBIC, reflect_schema, run, scalar
 
-TABLES = {"alembic_version", "listed_info", "prices", "stocks"}
+TABLES = {"alembic_version", "stockdata_migration_history", "listed_info", "prices", "stocks"}
 
 
 def head_revision() -> str:
@@ -40,8 +40,9 @@ def test_downgrade_one_step_and_to_base_leaves_only_the_version_table(database_u
     to_base = run([ALEMBIC, "downgrade", "base"], database_url=database_url)
     assert to_base.returncode == 0, to_base.stderr
 
-    assert set(reflect_schema(database_url)) == {"alembic_version"}
+    assert set(reflect_schema(database_url)) == {"alembic_version", "stockdata_migration_history"}
     assert scalar(database_url, "SELECT count(*) FROM alembic_version") == 0
+    assert scalar(database_url, "SELECT count(*) FROM stockdata_migration_history") == 0
 
 
 def test_offline_sql_renders_ddl_without_touching_the_database(database_url: str) -> None:

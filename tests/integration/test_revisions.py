@@ -59,4 +59,4 @@ def test_downgrade_to_base_removes_every_table(alembic_runner: MigrationContext,
     alembic_runner.migrate_up_to("heads")
     alembic_runner.migrate_down_to("base")
 
-    assert set(reflect_schema(database_url)) == {"alembic_version"}
+    assert set(reflect_schema(database_url)) == {"alembic_version", "stockdata_migration_history"}

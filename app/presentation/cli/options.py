@@ -48,6 +48,11 @@ def common_options(function: F) -> F:
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document for scripts.")
 yes_option = click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+production_option = click.option(
+    "--i-know-this-is-production",
+    is_flag=True,
+    help="Confirm a guarded command on a database marked as production without typing its name (for scripts).",
+)
 
 
 def database_url() -> str | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration import revisions
+from app.infrastructure.database.migration import estimate, fence, history, revisions
 from app.infrastructure.database.migration.connection import open_connection
 from app.infrastructure.database.migration.drift import detect_drift
 from app.infrastructure.database.migration.errors import (
@@ -31,35 +32,53 @@ from app.infrastructure.database.migration.errors import (
     PendingMigrationsError,
 )
 from app.infrastructure.database.migration.results import (
+    AuditRecord,
+    ChecksumMismatch,
+    DatabaseEnvironment,
+    DataLoss,
     Difference,
+    DowngradePreview,
     MigrationStep,
     RevisionInfo,
     RunResult,
     Status,
+    Verification,
 )
 from app.infrastructure.database.migration.setup import build_config, load_scripts
 
 __all__ = [
+    "AuditRecord",
+    "ChecksumMismatch",
+    "DataLoss",
+    "DatabaseEnvironment",
     "Difference",
+    "DowngradePreview",
     "MigrationStep",
     "RevisionInfo",
     "RunResult",
     "Status",
+    "Verification",
     "check_drift",
     "create_revision",
     "downgrade_database",
     "get_current_revision",
+    "get_environment",
     "get_heads",
     "get_status",
+    "mark_environment",
     "plan_downgrade",
+    "preview_downgrade",
     "render_sql",
     "show_history",
     "stamp",
     "upgrade_database",
+    "verify_migrations",
 ]
 
 T = TypeVar("T")
 OnStep = Callable[[MigrationStep], None]
+Prepare = Callable[[Connection, ScriptDirectory, tuple[str, ...]], tuple[str, ...]]
+"""Runs on the run's connection before Alembic does, and returns notes for the result (or raises to refuse)."""
 
 
 def _url(database_url: str | None) -> str:
@@ -89,12 +108,14 @@ async def _run(
     plan: Callable[[ScriptDirectory, tuple[str, ...]], list[Script]],
     alembic_call: Callable[[Config], Any],
     on_step: OnStep | None,
+    prepare: Prepare | None = None,
 ) -> RunResult:
     """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step."""
     script = load_scripts(config)
     started = time.perf_counter()
     async with open_connection(config.attributes["database_url"]) as connection:
         before = await connection.run_sync(_current_heads)
+        notes = await connection.run_sync(prepare, script, before) if prepare is not None else ()
         await connection.commit()
         revisions.ensure_known(script, before)
         planned = plan(script, before)
@@ -127,7 +148,7 @@ async def _run(
         await connection.commit()
         after = await connection.run_sync(_current_heads)
         await connection.commit()
-    return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started)
+    return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, notes)
 
 
 def _revision_failed(failed: Script | None, exc: DBAPIError) -> MigrationError:
@@ -146,15 +167,29 @@ async def upgrade_database(
     database_url: str | None = None,
     on_step: OnStep | None = None,
     script_location: Path | None = None,
+    accept_modified: Sequence[str] = (),
+    production_confirmed: bool = False,
 ) -> RunResult:
-    """Apply revisions up to ``revision`` (default: head), each in its own transaction."""
+    """Apply revisions up to ``revision`` (default: head), each in its own transaction.
+
+    Refuses (ModifiedMigrationsError) while applied revisions' scripts changed or disappeared, except those in
+    ``accept_modified``, whose new checksums are recorded; on a production database that needs
+    ``production_confirmed``. Applied revisions without a checksum yet get one, with a note in the result.
+    """
     config = _config(database_url, script_location)
+
+    def prepare(connection: Connection, script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ...]:
+        if accept_modified:
+            fence.guard(connection, "--accept-modified", confirmed=production_confirmed)
+        return history.prepare_upgrade(connection, script, current, accept=accept_modified)
+
     return await _run(
         config,
         "upgrade",
         lambda script, current: revisions.plan_upgrade(script, revision, current),
         lambda cfg: command.upgrade(cfg, revision),
         on_step,
+        prepare,
     )
 
 
@@ -164,8 +199,9 @@ async def downgrade_database(
     database_url: str | None = None,
     on_step: OnStep | None = None,
     script_location: Path | None = None,
+    production_confirmed: bool = False,
 ) -> RunResult:
-    """Undo revisions down to ``revision`` (default: one step back)."""
+    """Undo revisions down to ``revision`` (default: one step back); production needs ``production_confirmed``."""
     config = _config(database_url, script_location)
     return await _run(
         config,
@@ -173,7 +209,16 @@ async def downgrade_database(
         lambda script, current: revisions.plan_downgrade(script, revision, current),
         lambda cfg: command.downgrade(cfg, revision),
         on_step,
+        _guarded("downgrade", production_confirmed),
     )
+
+
+def _guarded(action: str, confirmed: bool) -> Prepare:
+    def prepare(connection: Connection, _script: ScriptDirectory, _current: tuple[str, ...]) -> tuple[str, ...]:
+        fence.guard(connection, action, confirmed=confirmed)
+        return ()
+
+    return prepare
 
 
 async def plan_downgrade(
@@ -186,11 +231,68 @@ async def plan_downgrade(
     return [revisions.info(rev) for rev in revisions.plan_downgrade(script, revision, current)]
 
 
-async def stamp(revision: str, *, database_url: str | None = None, script_location: Path | None = None) -> RunResult:
-    """Record ``revision`` as the database's current revision without running any migration."""
+async def preview_downgrade(
+    revision: str = "-1", *, database_url: str | None = None, script_location: Path | None = None
+) -> DowngradePreview:
+    """What ``downgrade_database(revision)`` would undo and destroy (with row counts) and its SQL; changes nothing."""
+    config = _config(database_url, script_location)
+    script = load_scripts(config)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        current = await connection.run_sync(_current_heads)
+        revisions.ensure_known(script, current)
+        plan = revisions.plan_downgrade(script, revision, current)
+        return await connection.run_sync(estimate.preview, plan)
+
+
+async def stamp(
+    revision: str,
+    *,
+    database_url: str | None = None,
+    script_location: Path | None = None,
+    production_confirmed: bool = False,
+) -> RunResult:
+    """Record ``revision`` as the database's current revision without running any migration.
+
+    On a production database this needs ``production_confirmed``.
+    """
     config = _config(database_url, script_location)
     revisions.resolve(load_scripts(config), revision)
-    return await _run(config, "stamp", lambda _script, _current: [], lambda cfg: command.stamp(cfg, revision), None)
+    return await _run(
+        config,
+        "stamp",
+        lambda _script, _current: [],
+        lambda cfg: command.stamp(cfg, revision),
+        None,
+        _guarded("stamp", production_confirmed),
+    )
+
+
+async def verify_migrations(*, database_url: str | None = None, script_location: Path | None = None) -> Verification:
+    """Applied revisions whose script changed or disappeared since they were applied (changes nothing)."""
+    config = _config(database_url, script_location)
+    script = load_scripts(config)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        current = await connection.run_sync(_current_heads)
+        return await connection.run_sync(history.verify, script, current)
+
+
+async def get_environment(*, database_url: str | None = None) -> DatabaseEnvironment:
+    """What the database is marked as (``None`` when never marked), and its name for confirmations."""
+    async with open_connection(_url(database_url)) as connection:
+        return await connection.run_sync(fence.read_environment)
+
+
+async def mark_environment(
+    environment: str, *, database_url: str | None = None, production_confirmed: bool = False
+) -> DatabaseEnvironment:
+    """Record in the database what it is: ``production`` turns the production fence on.
+
+    Leaving production needs ``production_confirmed``, like every guarded command.
+    """
+    async with open_connection(_url(database_url)) as connection:
+        marked = await connection.run_sync(fence.mark, environment, confirmed=production_confirmed)
+        await connection.commit()
+    return marked
 
 
 async def get_current_revision(*, database_url: str | None = None, script_location: Path | None = None) -> str | None:
@@ -216,12 +318,17 @@ async def show_history(*, script_location: Path | None = None) -> tuple[Revision
 
 
 async def get_status(*, database_url: str | None = None, script_location: Path | None = None) -> Status:
-    """Every revision with whether it is applied, the database's current revision and the heads."""
+    """Every revision with whether it is applied (and its audit row), the current revision, heads, environment."""
     config = _config(database_url, script_location)
     script = load_scripts(config)
-    current = await _read_current(config, script)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        current = await connection.run_sync(_current_heads)
+        records = await connection.run_sync(history.read_records)
+        environment = await connection.run_sync(fence.read_environment)
+    revisions.ensure_known(script, current)
     applied = revisions.applied_set(script, current)
-    return Status(current, tuple(script.get_heads()), revisions.all_revisions(script, applied))
+    infos = tuple(replace(info, audit=records.get(info.revision)) for info in revisions.all_revisions(script, applied))
+    return Status(current, tuple(script.get_heads()), infos, environment.environment)
 
 
 async def check_drift(*, database_url: str | None = None, script_location: Path | None = None) -> list[Difference]:

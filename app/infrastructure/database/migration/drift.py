@@ -10,6 +10,7 @@ from sqlalchemy import Column, Index, MetaData, Table
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import Constraint, ForeignKeyConstraint
 
+from app.infrastructure.database.migration import bookkeeping
 from app.infrastructure.database.migration.comparison import compare_server_default, render_default
 from app.infrastructure.database.migration.results import Difference
 
@@ -18,7 +19,12 @@ def detect_drift(connection: Connection, metadata: MetaData) -> list[Difference]
     """Compare ``metadata`` with the schema behind ``connection``; return the differences found."""
     context = MigrationContext.configure(
         connection,
-        opts={"compare_type": True, "compare_server_default": compare_server_default, "target_metadata": metadata},
+        opts={
+            "compare_type": True,
+            "compare_server_default": compare_server_default,
+            "target_metadata": metadata,
+            "include_name": bookkeeping.include_name,
+        },
     )
     differences: list[Difference] = []
     for entry in compare_metadata(context, metadata):

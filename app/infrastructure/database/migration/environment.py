@@ -15,7 +15,9 @@ from alembic import context
 from alembic.config import Config
 
 from app.core.config import get_settings, normalize_database_url
+from app.infrastructure.database.migration import bookkeeping
 from app.infrastructure.database.migration.comparison import compare_server_default
+from app.infrastructure.database.migration.history import HistoryRecorder
 
 OnVersionApply = Callable[..., None]
 
@@ -52,6 +54,8 @@ def context_options(config: Config) -> dict[str, Any]:
         # One transaction per revision, on SQLite too (the engine issues a real BEGIN there).
         "transaction_per_migration": True,
         "transactional_ddl": True,
-        "on_version_apply": tuple(callbacks),
+        # The history rows are written in each revision's transaction, by the API and plain `alembic` alike.
+        "on_version_apply": (*callbacks, HistoryRecorder()),
+        "include_name": bookkeeping.include_name,
         "process_revision_directives": config.attributes.get("process_revision_directives"),
     }

@@ -15,6 +15,8 @@ code   error                               meaning
 10     DriftDetectedError                  ``check``: the models and the database differ
 11     NothingToGenerateError              ``revision --autogenerate`` found no change
 12     ConfirmationRequiredError           a destructive command needs ``--yes`` (or a terminal)
+16     ModifiedMigrationsError             applied revisions' scripts changed or disappeared (``verify``)
+17     ProductionGuardError                a production database needs its name typed or the explicit flag
 =====  ==================================  ===================================================================
 """
 
@@ -32,9 +34,11 @@ __all__ = [
     "DriftDetectedError",
     "MigrationError",
     "MigrationSetupError",
+    "ModifiedMigrationsError",
     "MultipleHeadsError",
     "NothingToGenerateError",
     "PendingMigrationsError",
+    "ProductionGuardError",
     "UnknownRevisionError",
 ]
 
@@ -101,3 +105,19 @@ class ConfirmationRequiredError(MigrationError):
     """A destructive command was not confirmed."""
 
     exit_code = 12
+
+
+class ModifiedMigrationsError(MigrationError):
+    """Applied revisions' scripts changed or disappeared since they were applied."""
+
+    exit_code = 16
+
+    def __init__(self, message: str, mismatches: list[Any]) -> None:
+        super().__init__(message)
+        self.mismatches = mismatches
+
+
+class ProductionGuardError(MigrationError):
+    """A guarded command against a production database was not confirmed."""
+
+    exit_code = 17

@@ -16,6 +16,8 @@ class RevisionInfo:
     is_head: bool
     applied: bool | None = None
     """``None`` when the database was not consulted."""
+    audit: AuditRecord | None = None
+    """The history row of an applied revision (``get_status`` fills it); ``None`` when there is none."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Status:
     heads: tuple[str, ...]
     revisions: tuple[RevisionInfo, ...]
     """Every revision, oldest first."""
+    environment: str | None = None
+    """What ``mark-environment`` recorded (e.g. ``"production"``), if anything."""
 
     @property
     def pending(self) -> tuple[RevisionInfo, ...]:
@@ -58,6 +62,8 @@ class RunResult:
     to_revisions: tuple[str, ...]
     steps: tuple[MigrationStep, ...] = field(default_factory=tuple)
     seconds: float = 0.0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    """Things a person should know, e.g. checksums recorded for revisions applied before checksums existed."""
 
 
 @dataclass(frozen=True)
@@ -68,3 +74,86 @@ class Difference:
     """Alembic's operation name, e.g. ``add_column`` or ``modify_type``."""
     table: str | None
     description: str
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """The history row of one applied revision: the checksum of its script, and who applied it when."""
+
+    revision: str
+    checksum: str
+    method: str
+    """``"upgrade"``, ``"stamp"``, or ``"backfill"`` (applied before checksums were recorded)."""
+    applied_at: str | None
+    """ISO 8601 in UTC; ``None`` for a backfilled row (the time is unknown)."""
+    recorded_at: str
+    """When the checksum was last recorded (later than ``applied_at`` after ``--accept-modified``)."""
+    seconds: float | None
+    app_version: str
+    host: str
+
+
+@dataclass(frozen=True)
+class ChecksumMismatch:
+    """An applied revision whose script changed or disappeared since it was applied."""
+
+    revision: str
+    problem: str
+    """``"modified"`` or ``"missing"``."""
+    message: str | None
+    """The script's message, ``None`` when the script is missing."""
+    recorded_checksum: str
+    current_checksum: str | None
+    applied: AuditRecord
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Applied revisions checked against their scripts."""
+
+    checked: int
+    mismatches: tuple[ChecksumMismatch, ...]
+    unrecorded: tuple[str, ...]
+    """Applied revisions with no checksum yet (applied before checksums existed); the next upgrade records them."""
+
+    @property
+    def ok(self) -> bool:
+        """True when every recorded checksum matches its script."""
+        return not self.mismatches
+
+
+@dataclass(frozen=True)
+class DataLoss:
+    """One thing a downgrade destroys, with how much data is in it now."""
+
+    kind: str
+    """``"drop_table"``, ``"drop_column"`` or ``"delete_rows"``."""
+    table: str
+    column: str | None
+    rows: int | None
+    """Rows in the table (for a column: rows where it is not NULL); ``None`` when it does not exist now."""
+
+
+@dataclass(frozen=True)
+class DowngradePreview:
+    """What a downgrade would undo and destroy, and its SQL, worked out without changing anything."""
+
+    revisions: tuple[RevisionInfo, ...]
+    """The revisions undone, in order."""
+    losses: tuple[DataLoss, ...]
+    sql: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    """Limits of the estimate, e.g. a revision whose downgrade could not be rendered offline."""
+
+
+@dataclass(frozen=True)
+class DatabaseEnvironment:
+    """What kind of database this is, and the name a person types to confirm a guarded command."""
+
+    environment: str | None
+    database: str
+
+    @property
+    def is_production(self) -> bool:
+        """True when the database is marked as production."""
+        return self.environment == "production"

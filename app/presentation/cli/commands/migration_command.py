@@ -7,7 +7,6 @@ one line and an exit code by the root group. Heavy imports happen inside the com
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING
@@ -15,10 +14,18 @@ from typing import TYPE_CHECKING
 import click
 
 from app.presentation.cli import rendering
-from app.presentation.cli.options import common_options, database_url, is_quiet, json_option, yes_option
+from app.presentation.cli.confirmation import confirm_downgrade, production_confirmed
+from app.presentation.cli.options import (
+    common_options,
+    database_url,
+    is_quiet,
+    json_option,
+    production_option,
+    yes_option,
+)
 
 if TYPE_CHECKING:
-    from app.infrastructure.database.migration import MigrationStep, RunResult
+    from app.infrastructure.database.migration import DowngradePreview, MigrationStep, RunResult
 
 
 @click.group()
@@ -46,60 +53,93 @@ def _report(result: RunResult, as_json: bool) -> None:
     if as_json:
         rendering.emit_json(result.command, **rendering.run_json(result))
     elif not is_quiet():
+        for note in result.notes:
+            click.echo(f"Note: {note}")
         click.echo(rendering.run_summary(result))
 
 
 @migrate.command()
 @click.argument("revision", default="head")
+@click.option(
+    "--accept-modified",
+    "accept",
+    metavar="REV",
+    multiple=True,
+    help="Accept that applied revision REV's script changed (or is gone): record its new checksum. Repeatable.",
+)
+@production_option
 @json_option
 @common_options
-def upgrade(revision: str, as_json: bool) -> None:
+def upgrade(revision: str, accept: tuple[str, ...], i_know_this_is_production: bool, as_json: bool) -> None:
     """Apply revisions up to REVISION (default: head), each in its own transaction.
+
+    Refuses while applied revisions' scripts changed since they ran (see `verify`), unless accepted.
 
     \b
     Examples:
       stockdata migrate upgrade
       stockdata migrate upgrade dceebfc4ff9f --database-url postgresql://app@db/stockdata
+      stockdata migrate upgrade --accept-modified dceebfc4ff9f
     """
     from app.infrastructure.database.migration import upgrade_database
 
-    result = asyncio.run(upgrade_database(revision, database_url=database_url(), on_step=_progress(as_json)))
+    confirmed = production_confirmed("accept modified revisions", flag=i_know_this_is_production) if accept else False
+    result = asyncio.run(
+        upgrade_database(
+            revision,
+            database_url=database_url(),
+            on_step=_progress(as_json),
+            accept_modified=accept,
+            production_confirmed=confirmed,
+        )
+    )
     _report(result, as_json)
 
 
 @migrate.command()
 @click.argument("revision", default="-1")
+@click.option("--dry-run", is_flag=True, help="Print the SQL and what it would destroy; change nothing.")
 @yes_option
+@production_option
 @json_option
 @common_options
-def downgrade(revision: str, yes: bool, as_json: bool) -> None:
-    """Undo revisions down to REVISION (default: -1, one step). Asks first: data may be lost.
+def downgrade(revision: str, dry_run: bool, yes: bool, i_know_this_is_production: bool, as_json: bool) -> None:
+    """Undo revisions down to REVISION (default: -1, one step). Shows what it destroys and asks first.
 
-    Without a terminal to ask, --yes is required.
+    Without a terminal to ask, --yes is required; a production database also needs its name typed, or
+    --i-know-this-is-production.
 
     \b
     Examples:
+      stockdata migrate downgrade --dry-run  # the SQL, and the tables/columns it drops with row counts
       stockdata migrate downgrade            # undo the latest revision, after confirming
       stockdata migrate downgrade base --yes # undo everything, no question
     """
-    from app.infrastructure.database.migration import downgrade_database, plan_downgrade
-    from app.infrastructure.database.migration.errors import ConfirmationRequiredError
+    from app.infrastructure.database.migration import downgrade_database, preview_downgrade
 
-    plan = asyncio.run(plan_downgrade(revision, database_url=database_url()))
-    if plan and not yes:
-        listing = ", ".join(f"{info.revision} ({info.message})" for info in plan)
-        if not sys.stdin.isatty():
-            raise ConfirmationRequiredError(
-                f"downgrade would undo {len(plan)} revision(s): {listing}; nothing was changed. "
-                "Re-run with --yes to confirm (there is no terminal to ask)"
-            )
-        click.echo("This downgrade undoes, in order:")
-        for info in plan:
-            click.echo(f"  ↓ {info.revision}  {info.message}")
-        if not click.confirm("Tables and columns these revisions created will be dropped with their data. Go on?"):
-            raise ConfirmationRequiredError("downgrade cancelled; nothing was changed")
-    result = asyncio.run(downgrade_database(revision, database_url=database_url(), on_step=_progress(as_json)))
+    preview = asyncio.run(preview_downgrade(revision, database_url=database_url()))
+    if dry_run:
+        _print_preview(preview, as_json)
+        return
+    if preview.revisions and not yes:
+        confirm_downgrade(preview)
+    confirmed = production_confirmed("downgrade it", flag=i_know_this_is_production)
+    result = asyncio.run(
+        downgrade_database(
+            revision, database_url=database_url(), on_step=_progress(as_json), production_confirmed=confirmed
+        )
+    )
     _report(result, as_json)
+
+
+def _print_preview(preview: DowngradePreview, as_json: bool) -> None:
+    if as_json:
+        rendering.emit_json("downgrade", dry_run=True, **rendering.preview_json(preview))
+        return
+    click.echo(preview.sql, nl=False)
+    for line in rendering.preview_lines(preview):
+        click.echo(line)
+    click.echo("Dry run: nothing was changed.")
 
 
 @migrate.command()
@@ -141,6 +181,8 @@ def status(as_json: bool) -> None:
     for line in rendering.status_table(result):
         click.echo(line)
     click.echo(rendering.current_line(result))
+    if (environment := rendering.environment_line(result)) is not None:
+        click.echo(environment)
 
 
 @migrate.command()
@@ -251,10 +293,13 @@ def check(as_json: bool) -> None:
 
 @migrate.command()
 @click.argument("revision")
+@production_option
 @json_option
 @common_options
-def stamp(revision: str, as_json: bool) -> None:
+def stamp(revision: str, i_know_this_is_production: bool, as_json: bool) -> None:
     """Record REVISION as applied without running any migration.
+
+    A production database needs its name typed, or --i-know-this-is-production.
 
     \b
     Example:
@@ -262,7 +307,8 @@ def stamp(revision: str, as_json: bool) -> None:
     """
     from app.infrastructure.database.migration import stamp as stamp_database
 
-    result = asyncio.run(stamp_database(revision, database_url=database_url()))
+    confirmed = production_confirmed("stamp it", flag=i_know_this_is_production)
+    result = asyncio.run(stamp_database(revision, database_url=database_url(), production_confirmed=confirmed))
     if as_json:
         rendering.emit_json("stamp", **rendering.run_json(result))
     elif not is_quiet():
@@ -286,3 +332,48 @@ def sql(revision_range: str) -> None:
     from app.infrastructure.database.migration import render_sql
 
     click.echo(asyncio.run(render_sql(revision_range, database_url=database_url())), nl=False)
+
+
+@migrate.command()
+@json_option
+@common_options
+def verify(as_json: bool) -> None:
+    """List applied revisions whose script changed or disappeared since they ran (for CI and deploys).
+
+    Formatting and comments do not count. Exit codes: 0 all match, 16 some changed or are missing.
+
+    \b
+    Example:
+      stockdata migrate verify --json
+    """
+    from app.infrastructure.database.migration import verify_migrations
+    from app.infrastructure.database.migration.history import mismatch_error
+
+    result = asyncio.run(verify_migrations(database_url=database_url()))
+    if as_json:
+        rendering.emit_json("verify", **rendering.verification_json(result))
+    elif not is_quiet() or not result.ok:
+        for line in rendering.verification_lines(result):
+            click.echo(line)
+    if not result.ok:
+        raise mismatch_error(result.mismatches, "upgrade refuses to run until this is resolved")
+
+
+@migrate.command("mark-environment")
+@click.argument("environment", type=click.Choice(["development", "test", "staging", "production"]))
+@production_option
+@common_options
+def mark_environment(environment: str, i_know_this_is_production: bool) -> None:
+    """Record in the database what it is; `production` guards downgrade, stamp and --accept-modified.
+
+    \b
+    Example:
+      stockdata migrate mark-environment production
+    """
+    from app.infrastructure.database.migration import mark_environment as mark
+
+    leaving = environment != "production"
+    confirmed = production_confirmed(f"mark it as {environment}", flag=i_know_this_is_production) if leaving else False
+    marked = asyncio.run(mark(environment, database_url=database_url(), production_confirmed=confirmed))
+    if not is_quiet():
+        click.echo(f"Marked {marked.database} as {marked.environment}.")
