@@ -18,6 +18,7 @@ from app.core.config import get_settings
 from app.infrastructure.database.connection import get_engine, get_session_factory
 from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 from tests.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
+from tests.extra_revisions import add_notes_revision, cli_uses
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -87,3 +88,9 @@ def scripts(tmp_path: Path) -> Path:
     copy = tmp_path / "alembic"
     shutil.copytree(SCRIPT_LOCATION, copy, ignore=shutil.ignore_patterns("__pycache__"))
     return copy
+
+
+@pytest.fixture
+def notes_scripts(scripts: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """``scripts`` plus a second revision (NOTES), also used by the CLI (``MIGRATION_SCRIPT_LOCATION``)."""
+    yield from cli_uses(add_notes_revision(scripts), monkeypatch)

@@ -118,18 +118,13 @@ def scalar(url: str, sql: str) -> Any:
     return asyncio.run(_scalar(url, sql))
 
 
-async def _execute(url: str, statements: tuple[str, ...]) -> None:
-    from sqlalchemy import text
-
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            for statement in statements:
-                await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 def execute(url: str, *statements: str) -> None:
     """Run ``statements`` in one committed transaction."""
-    asyncio.run(_execute(url, statements))
+    from sqlalchemy import text
+
+    def run_all(connection: Connection) -> None:
+        for statement in statements:
+            connection.execute(text(statement))
+        connection.commit()
+
+    on_connection(url, run_all)

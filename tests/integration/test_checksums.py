@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,16 +24,10 @@ from app.infrastructure.database.migration import (
 )
 from app.infrastructure.database.migration.checksums import file_checksum
 from app.infrastructure.database.migration.errors import ModifiedMigrationsError
+from tests.extra_revisions import INITIAL, NOTES, revision_file
 from tests.helpers import ALEMBIC, execute, invoke, reflect_schema, run, scalar
-from tests.scripts_copy import INITIAL, NOTES, revision_file, scripts_in_use
 
 HISTORY = "stockdata_migration_history"
-
-
-@pytest.fixture
-def scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A scripts folder with two revisions (INITIAL, NOTES), used by both the API calls and the CLI runs."""
-    yield from scripts_in_use(tmp_path, monkeypatch)
 
 
 def upgrade(url: str, scripts: Path, revision: str = "head") -> None:
@@ -52,16 +45,16 @@ def edit_code(path: Path) -> None:
     path.write_text(text.replace("sa.String(length=12)", "sa.String(length=120)"))
 
 
-def test_upgrade_records_checksum_and_audit_of_each_revision(database_url: str, scripts: Path) -> None:
+def test_upgrade_records_checksum_and_audit_of_each_revision(database_url: str, notes_scripts: Path) -> None:
     started = datetime.now(UTC)
-    upgrade(database_url, scripts)
+    upgrade(database_url, notes_scripts)
 
-    status = asyncio.run(get_status(database_url=database_url, script_location=scripts))
+    status = asyncio.run(get_status(database_url=database_url, script_location=notes_scripts))
     audits = {info.revision: info.audit for info in status.revisions}
     for revision in (INITIAL, NOTES):
         audit = audits[revision]
         assert audit is not None
-        assert audit.checksum == file_checksum(revision_file(scripts, revision))
+        assert audit.checksum == file_checksum(revision_file(notes_scripts, revision))
         assert audit.method == "upgrade"
         assert audit.app_version == __version__
         assert audit.host == socket.gethostname()
@@ -81,13 +74,13 @@ def test_upgrade_records_checksum_and_audit_of_each_revision(database_url: str, 
     assert "applied (UTC)" in as_text.stdout
 
 
-def test_modified_revision_is_reported_refused_then_accepted(database_url: str, scripts: Path) -> None:
-    upgrade(database_url, scripts, INITIAL)
+def test_modified_revision_is_reported_refused_then_accepted(database_url: str, notes_scripts: Path) -> None:
+    upgrade(database_url, notes_scripts, INITIAL)
     original = recorded_checksum(database_url, INITIAL)
-    initial = revision_file(scripts, INITIAL)
+    initial = revision_file(notes_scripts, INITIAL)
     initial.write_text(initial.read_text().replace("sa.String(length=1000)", "sa.String(length=2000)"))
 
-    verification = asyncio.run(verify_migrations(database_url=database_url, script_location=scripts))
+    verification = asyncio.run(verify_migrations(database_url=database_url, script_location=notes_scripts))
     assert [(found.revision, found.problem) for found in verification.mismatches] == [(INITIAL, "modified")]
     assert verification.mismatches[0].current_checksum == file_checksum(initial)
     verify = invoke(["migrate", "verify"], database_url=database_url)
@@ -100,7 +93,7 @@ def test_modified_revision_is_reported_refused_then_accepted(database_url: str, 
     assert f"{INITIAL} (modified); nothing was upgraded" in refused.stderr
     assert scalar(database_url, "SELECT version_num FROM alembic_version") == INITIAL
     with pytest.raises(ModifiedMigrationsError):
-        upgrade(database_url, scripts)
+        upgrade(database_url, notes_scripts)
 
     accepted = invoke(["migrate", "upgrade", "--accept-modified", INITIAL[:6]], database_url=database_url)
     assert accepted.exit_code == 0, accepted.output
@@ -110,9 +103,9 @@ def test_modified_revision_is_reported_refused_then_accepted(database_url: str, 
     assert invoke(["migrate", "verify"], database_url=database_url).exit_code == 0
 
 
-def test_formatting_comments_and_docstrings_are_not_changes(database_url: str, scripts: Path) -> None:
-    upgrade(database_url, scripts)
-    files = [revision_file(scripts, revision) for revision in (INITIAL, NOTES)]
+def test_formatting_comments_and_docstrings_are_not_changes(database_url: str, notes_scripts: Path) -> None:
+    upgrade(database_url, notes_scripts)
+    files = [revision_file(notes_scripts, revision) for revision in (INITIAL, NOTES)]
     before = [path.read_text() for path in files]
 
     formatted = run([ALEMBIC.with_name("ruff"), "format", "--line-length", "60", *files])
@@ -122,17 +115,17 @@ def test_formatting_comments_and_docstrings_are_not_changes(database_url: str, s
         path.write_text("# A comment added after the revision ran.\n" + text)
 
     assert [path.read_text() for path in files] != before
-    assert asyncio.run(verify_migrations(database_url=database_url, script_location=scripts)).ok
+    assert asyncio.run(verify_migrations(database_url=database_url, script_location=notes_scripts)).ok
     verify = invoke(["migrate", "verify"], database_url=database_url)
     assert verify.exit_code == 0, verify.output
     assert "OK: the 2 recorded revision(s) match their scripts." in verify.stdout
 
 
-def test_deleted_applied_revision_is_reported_and_refused(database_url: str, scripts: Path) -> None:
-    upgrade(database_url, scripts)
-    revision_file(scripts, NOTES).unlink()
+def test_deleted_applied_revision_is_reported_and_refused(database_url: str, notes_scripts: Path) -> None:
+    upgrade(database_url, notes_scripts)
+    revision_file(notes_scripts, NOTES).unlink()
 
-    verification = asyncio.run(verify_migrations(database_url=database_url, script_location=scripts))
+    verification = asyncio.run(verify_migrations(database_url=database_url, script_location=notes_scripts))
     assert [(found.revision, found.problem) for found in verification.mismatches] == [(NOTES, "missing")]
     verify = invoke(["migrate", "verify", "--json"], database_url=database_url)
     assert verify.exit_code == 16
@@ -143,11 +136,13 @@ def test_deleted_applied_revision_is_reported_and_refused(database_url: str, scr
     assert f"{NOTES} (script missing)" in refused.stderr
 
 
-def test_database_migrated_before_checksums_gets_them_on_the_next_upgrade(database_url: str, scripts: Path) -> None:
-    upgrade(database_url, scripts, INITIAL)
+def test_database_migrated_before_checksums_gets_them_on_the_next_upgrade(
+    database_url: str, notes_scripts: Path
+) -> None:
+    upgrade(database_url, notes_scripts, INITIAL)
     execute(database_url, f"DROP TABLE {HISTORY}")
 
-    verification = asyncio.run(verify_migrations(database_url=database_url, script_location=scripts))
+    verification = asyncio.run(verify_migrations(database_url=database_url, script_location=notes_scripts))
     assert verification.ok
     assert verification.unrecorded == (INITIAL,)
 
@@ -159,23 +154,23 @@ def test_database_migrated_before_checksums_gets_them_on_the_next_upgrade(databa
     assert scalar(database_url, f"SELECT method FROM {HISTORY} WHERE revision = '{INITIAL}'") == "backfill"
     assert scalar(database_url, f"SELECT applied_at FROM {HISTORY} WHERE revision = '{INITIAL}'") is None
     assert scalar(database_url, f"SELECT method FROM {HISTORY} WHERE revision = '{NOTES}'") == "upgrade"
-    assert recorded_checksum(database_url, INITIAL) == file_checksum(revision_file(scripts, INITIAL))
+    assert recorded_checksum(database_url, INITIAL) == file_checksum(revision_file(notes_scripts, INITIAL))
 
 
-def test_downgrade_and_stamp_keep_the_rows_in_step(database_url: str, scripts: Path) -> None:
-    upgrade(database_url, scripts)
+def test_downgrade_and_stamp_keep_the_rows_in_step(database_url: str, notes_scripts: Path) -> None:
+    upgrade(database_url, notes_scripts)
     rows = f"SELECT count(*) FROM {HISTORY}"
     assert scalar(database_url, rows) == 2
 
-    asyncio.run(downgrade_database(database_url=database_url, script_location=scripts))
+    asyncio.run(downgrade_database(database_url=database_url, script_location=notes_scripts))
     assert scalar(database_url, rows) == 1
     assert scalar(database_url, f"SELECT revision FROM {HISTORY}") == INITIAL
 
-    asyncio.run(stamp("head", database_url=database_url, script_location=scripts))
+    asyncio.run(stamp("head", database_url=database_url, script_location=notes_scripts))
     assert scalar(database_url, f"SELECT method FROM {HISTORY} WHERE revision = '{NOTES}'") == "stamp"
     assert scalar(database_url, rows) == 2
 
-    asyncio.run(stamp("base", database_url=database_url, script_location=scripts))
+    asyncio.run(stamp("base", database_url=database_url, script_location=notes_scripts))
     assert scalar(database_url, rows) == 0
 
 

@@ -4,29 +4,22 @@ an unconfirmed downgrade change nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.infrastructure.database.migration import preview_downgrade, upgrade_database
 from app.infrastructure.database.migration.results import DataLoss
+from tests.extra_revisions import NOTES
 from tests.helpers import execute, invoke, reflect_schema, scalar
-from tests.scripts_copy import NOTES, scripts_in_use
 
 VERSION = "SELECT version_num FROM alembic_version"
 
 
 @pytest.fixture
-def scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The scripts folder with the NOTES revision (creates notes, adds stocks.isin) on top."""
-    yield from scripts_in_use(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def filled(database_url: str, scripts: Path) -> str:
+def filled(database_url: str, notes_scripts: Path) -> str:
     """A database at NOTES with 3 notes, 3 stocks (2 with an isin) and 1 price."""
-    asyncio.run(upgrade_database(database_url=database_url, script_location=scripts))
+    asyncio.run(upgrade_database(database_url=database_url, script_location=notes_scripts))
     execute(
         database_url,
         "INSERT INTO notes (id, body) VALUES (1, 'a'), (2, 'b'), (3, 'c')",
@@ -39,15 +32,15 @@ def filled(database_url: str, scripts: Path) -> str:
     return database_url
 
 
-def test_estimate_counts_the_rows_each_drop_destroys(filled: str, scripts: Path) -> None:
-    one_step = asyncio.run(preview_downgrade(database_url=filled, script_location=scripts))
+def test_estimate_counts_the_rows_each_drop_destroys(filled: str, notes_scripts: Path) -> None:
+    one_step = asyncio.run(preview_downgrade(database_url=filled, script_location=notes_scripts))
     assert [info.revision for info in one_step.revisions] == [NOTES]
     assert one_step.losses == (
         DataLoss("drop_column", "stocks", "isin", 2),
         DataLoss("drop_table", "notes", None, 3),
     )
 
-    to_base = asyncio.run(preview_downgrade("base", database_url=filled, script_location=scripts))
+    to_base = asyncio.run(preview_downgrade("base", database_url=filled, script_location=notes_scripts))
     assert to_base.losses == (
         DataLoss("drop_table", "notes", None, 3),
         DataLoss("drop_table", "stocks", None, 3),

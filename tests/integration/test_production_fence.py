@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,8 @@ from sqlalchemy.engine import make_url
 
 from app.infrastructure.database.migration import downgrade_database, mark_environment, upgrade_database
 from app.infrastructure.database.migration.errors import ProductionGuardError
+from tests.extra_revisions import INITIAL, revision_file
 from tests.helpers import STOCKDATA, invoke, reflect_schema, run_in_terminal, scalar
-from tests.scripts_copy import INITIAL, revision_file, scripts_in_use
 
 VERSION = "SELECT version_num FROM alembic_version"
 
@@ -76,16 +75,10 @@ def test_typing_the_database_name_confirms_at_a_terminal(production: str) -> Non
     assert scalar(production, "SELECT count(*) FROM alembic_version") == 0
 
 
-@pytest.fixture
-def scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A scripts folder whose revision files the test may edit."""
-    yield from scripts_in_use(tmp_path, monkeypatch)
-
-
-def test_accepting_a_modified_revision_on_production_needs_confirmation(database_url: str, scripts: Path) -> None:
-    asyncio.run(upgrade_database(INITIAL, database_url=database_url, script_location=scripts))
+def test_accepting_a_modified_revision_on_production_needs_confirmation(database_url: str, notes_scripts: Path) -> None:
+    asyncio.run(upgrade_database(INITIAL, database_url=database_url, script_location=notes_scripts))
     asyncio.run(mark_environment("production", database_url=database_url))
-    initial = revision_file(scripts, INITIAL)
+    initial = revision_file(notes_scripts, INITIAL)
     initial.write_text(initial.read_text().replace("sa.String(length=1000)", "sa.String(length=2000)"))
 
     refused = invoke(["migrate", "upgrade", "--accept-modified", INITIAL], database_url=database_url)

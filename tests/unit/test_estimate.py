@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 
 from app.infrastructure.database.migration.estimate import find_losses, render
 from app.infrastructure.database.migration.results import DataLoss
-from tests.scripts_copy import INITIAL, NOTES, copy_scripts
+from tests.extra_revisions import INITIAL, NOTES, add_notes_revision
 
 
 def test_drops_deletes_quoted_and_qualified_names_are_found() -> None:
@@ -39,9 +39,9 @@ def test_columns_of_a_dropped_table_are_covered_by_the_table() -> None:
     assert find_losses(sql) == [DataLoss("drop_table", "notes", None, None)]
 
 
-def test_batch_drop_column_renders_as_a_plain_drop_for_postgresql(tmp_path: Path) -> None:
-    scripts = ScriptDirectory(str(copy_scripts(tmp_path)))
-    plan = [scripts.get_revision(NOTES), scripts.get_revision(INITIAL)]
+def test_batch_drop_column_renders_as_a_plain_drop_for_postgresql(scripts: Path) -> None:
+    directory = ScriptDirectory(str(add_notes_revision(scripts)))
+    plan = [directory.get_revision(NOTES), directory.get_revision(INITIAL)]
 
     sql, failed = render(plan, "postgresql")
 
@@ -55,10 +55,10 @@ def test_batch_drop_column_renders_as_a_plain_drop_for_postgresql(tmp_path: Path
     ]
 
 
-def test_a_downgrade_that_cannot_run_offline_is_named(tmp_path: Path) -> None:
-    scripts = ScriptDirectory(str(copy_scripts(tmp_path)))
+def test_a_downgrade_that_cannot_run_offline_is_named(scripts: Path) -> None:
+    directory = ScriptDirectory(str(add_notes_revision(scripts)))
 
-    _sql, failed = render([scripts.get_revision(NOTES)], "sqlite")
+    _sql, failed = render([directory.get_revision(NOTES)], "sqlite")
 
     assert [revision for revision, _reason in failed] == [NOTES]
     assert "requires a live database connection" in failed[0][1]

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from app.infrastructure.database.migration.checksums import file_checksum, source_checksum
+from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
+from tests.extra_revisions import INITIAL, revision_file
 from tests.helpers import ALEMBIC, run
-from tests.scripts_copy import INITIAL, copy_scripts, revision_file
 
 RUFF = ALEMBIC.with_name("ruff")
 
@@ -17,7 +18,7 @@ RUFF = ALEMBIC.with_name("ruff")
 @pytest.fixture
 def script(tmp_path: Path) -> Path:
     """A copy of the initial revision's file."""
-    return Path(shutil.copy(revision_file(copy_scripts(tmp_path), INITIAL), tmp_path / "revision.py"))
+    return Path(shutil.copy(revision_file(SCRIPT_LOCATION, INITIAL), tmp_path / "revision.py"))
 
 
 @pytest.mark.parametrize("line_length", ["60", "200"])

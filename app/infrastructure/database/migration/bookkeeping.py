@@ -10,7 +10,10 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Float, MetaData, String, Table
 
-metadata = MetaData()
+from app.infrastructure.database.connection import NAMING_CONVENTION
+
+# The models' naming convention, so that the primary keys have the same names on SQLite and PostgreSQL.
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 HISTORY = Table(
     "stockdata_migration_history",

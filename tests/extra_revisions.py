@@ -1,15 +1,13 @@
-"""Throwaway copies of the scripts folder, for tests that edit, add or delete revision files."""
+"""A second revision (NOTES) for tests that edit, add or delete revision files in the ``scripts`` copy."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.core.config import get_settings
-from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 
 INITIAL = "dceebfc4ff9f"
 NOTES = "a1b2c3d4e5f6"
@@ -52,12 +50,10 @@ def downgrade() -> None:
 '''
 
 
-def copy_scripts(destination: Path) -> Path:
-    """A copy of the project's scripts folder under ``destination``, plus a second revision (NOTES) on top."""
-    copy = destination / "alembic"
-    shutil.copytree(SCRIPT_LOCATION, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    (copy / "versions" / f"2026_11_28_0900-{NOTES}_add_notes.py").write_text(_NOTES_SCRIPT)
-    return copy
+def add_notes_revision(scripts: Path) -> Path:
+    """Write the NOTES revision (creates ``notes``, adds ``stocks.isin``) into ``scripts``; return ``scripts``."""
+    (scripts / "versions" / f"2026_11_28_0900-{NOTES}_add_notes.py").write_text(_NOTES_SCRIPT)
+    return scripts
 
 
 def revision_file(scripts: Path, revision: str) -> Path:
@@ -66,13 +62,12 @@ def revision_file(scripts: Path, revision: str) -> Path:
     return found
 
 
-def scripts_in_use(destination: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Body of a yield fixture: a :func:`copy_scripts` copy that ``MIGRATION_SCRIPT_LOCATION`` points at.
+def cli_uses(scripts: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Body of a yield fixture: point ``MIGRATION_SCRIPT_LOCATION`` at ``scripts`` while the test runs.
 
-    The CLI then uses it, in-process (the settings cache is cleared around the test) or as a subprocess.
+    The CLI then uses them, in-process (the settings cache is cleared around the test) or as a subprocess.
     """
-    copy = copy_scripts(destination)
-    monkeypatch.setenv("MIGRATION_SCRIPT_LOCATION", str(copy))
+    monkeypatch.setenv("MIGRATION_SCRIPT_LOCATION", str(scripts))
     get_settings.cache_clear()
-    yield copy
+    yield scripts
     get_settings.cache_clear()
