@@ -47,7 +47,7 @@ def preview(connection: Connection, plan: Sequence[Script]) -> DowngradePreview:
         native, native_failed = render(plan, dialect)
         if native_failed:
             notes.append(
-                f"{dialect} cannot render these downgrades without a database (batch operations reflect the live "
+                "SQLite cannot render these downgrades without a database (batch operations reflect the live "
                 "table), so the SQL shown is PostgreSQL's for the same operations"
             )
         else:
