@@ -23,8 +23,9 @@ migrate: setup
 test: setup
 	$(BIN)/pytest
 
-## lint: ruff and mypy, as CI runs them
+## lint: ruff, mypy and the migration lint (squawk + stockdata's checks on every revision), as CI runs them
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/stockdata migrate lint --all
