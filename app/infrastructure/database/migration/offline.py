@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from alembic.operations import BatchOperations, MigrateOperation, Operations
+from alembic.operations.batch import BatchOperationsImpl
 from alembic.runtime.migration import MigrationContext
 
 
@@ -65,7 +66,9 @@ class _StatementBuffer:
 class _RecordingBatchOperations(BatchOperations):
     """Batch operations that record each operation and emit its SQL at once."""
 
-    def __init__(self, context: MigrationContext, *, impl: Any, record: Callable[[MigrateOperation], None]) -> None:
+    def __init__(
+        self, context: MigrationContext, *, impl: BatchOperationsImpl, record: Callable[[MigrateOperation], None]
+    ) -> None:
         super().__init__(context, impl=impl)
         self._record = record
 
