@@ -24,13 +24,20 @@ T = TypeVar("T")
 
 
 def run(
-    args: list[str | Path], *, database_url: str | None = None, cwd: Path = PROJECT_ROOT
+    args: list[str | Path],
+    *,
+    database_url: str | None = None,
+    cwd: Path = PROJECT_ROOT,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command with ``DATABASE_URL`` set (when given), capturing its output."""
-    env = dict(os.environ)
+    """Run a command with ``DATABASE_URL`` (when given) and ``env`` added to the environment, capturing its output."""
+    environment = {**os.environ, **(env or {})}
     if database_url is not None:
-        env["DATABASE_URL"] = database_url
-    return subprocess.run([str(arg) for arg in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        environment["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [str(arg) for arg in args], cwd=cwd, env=environment, input=input, capture_output=True, text=True, timeout=300
+    )
 
 
 def _reflect(connection: Connection) -> dict[str, Any]:
@@ -89,3 +96,20 @@ async def _scalar(url: str, sql: str) -> Any:
 def scalar(url: str, sql: str) -> Any:
     """The first column of the first row of ``sql``."""
     return asyncio.run(_scalar(url, sql))
+
+
+async def _execute(url: str, statements: tuple[str, ...]) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def execute(url: str, *statements: str) -> None:
+    """Run ``statements`` in one committed transaction."""
+    asyncio.run(_execute(url, statements))

@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from app.infrastructure.database.migration import Difference, MigrationStep, RevisionInfo, RunResult, Status
+    from pathlib import Path
+
+    from app.infrastructure.database.migration import (
+        Difference,
+        LintReport,
+        MigrationStep,
+        RenameHint,
+        RevisionInfo,
+        RunResult,
+        Status,
+    )
 
 JSON_SCHEMA_VERSION = 1
 
@@ -99,3 +109,49 @@ def revision_json(info: RevisionInfo) -> dict[str, Any]:
 def difference_lines(differences: list[Difference]) -> list[str]:
     """One line per difference."""
     return [f"  - {difference.description}" for difference in differences]
+
+
+def lint_lines(report: LintReport, *, errors_only: bool = False) -> list[str]:
+    """One line per finding, ``revision:line rule severity: message``, then a summary (unless ``errors_only``)."""
+    shown = report.errors if errors_only else report.findings
+    lines = [f"{f.revision}:{f.line} {f.rule} {f.severity}: {f.message}" for f in shown]
+    if errors_only:
+        return lines
+    if not report.revisions:
+        where = f" to the {report.compared_with}" if report.compared_with else ""
+        return [f"Nothing to lint: every revision is applied{where}. Name revisions or use --all."]
+    count = len(report.revisions)
+    noun = "revision" if count == 1 else "revisions"
+    which = f" not yet applied to the {report.compared_with}" if report.compared_with else ""
+    verdict = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)" if report.findings else "clean"
+    return [*lines, f"Linted {count} {noun}{which}: {verdict}."]
+
+
+def lint_json(report: LintReport) -> dict[str, Any]:
+    """The JSON payload of ``lint``."""
+    return {
+        "ok": not report.errors,
+        "revisions": list(report.revisions),
+        "compared_with": report.compared_with,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "findings": [asdict(finding) for finding in report.findings],
+    }
+
+
+def rename_question(hint: RenameHint) -> str:
+    """Django's question, for one likely rename."""
+    if hint.kind == "table":
+        return f"Did you rename table {hint.old} to {hint.new} (same columns: {hint.shape})?"
+    return f"Did you rename {hint.table}.{hint.old} to {hint.table}.{hint.new} (a {hint.shape})?"
+
+
+def rename_warning(hint: RenameHint, path: Path) -> str:
+    """The warning after writing a revision with a likely rename, naming the lines to change."""
+    upgrade = ", ".join(map(str, hint.upgrade_lines))
+    downgrade = f" and lines {', '.join(map(str, hint.downgrade_lines))} (downgrade) with the reverse"
+    return (
+        f"Warning: {hint.description}. If this is a rename, upgrading loses the data: in {path}, replace lines "
+        f"{upgrade} (upgrade) with {hint.replacement}{downgrade if hint.downgrade_lines else ''} — or delete the "
+        "file and rerun with --interactive."
+    )

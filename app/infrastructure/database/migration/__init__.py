@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,14 +22,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration import revisions
-from app.infrastructure.database.migration.connection import open_connection
+from app.infrastructure.database.migration import lint, renames, revisions
+from app.infrastructure.database.migration.connection import describe_target, open_connection
 from app.infrastructure.database.migration.drift import detect_drift
 from app.infrastructure.database.migration.errors import (
+    DatabaseUnreachableError,
     MigrationError,
     NothingToGenerateError,
     PendingMigrationsError,
 )
+from app.infrastructure.database.migration.lint import LintFinding, LintReport
+from app.infrastructure.database.migration.renames import ConfirmRename, RenameHint
 from app.infrastructure.database.migration.results import (
     Difference,
     MigrationStep,
@@ -41,16 +44,21 @@ from app.infrastructure.database.migration.setup import build_config, load_scrip
 
 __all__ = [
     "Difference",
+    "LintFinding",
+    "LintReport",
     "MigrationStep",
+    "RenameHint",
     "RevisionInfo",
     "RunResult",
     "Status",
     "check_drift",
     "create_revision",
     "downgrade_database",
+    "find_rename_hints",
     "get_current_revision",
     "get_heads",
     "get_status",
+    "lint_migrations",
     "plan_downgrade",
     "render_sql",
     "show_history",
@@ -275,11 +283,13 @@ async def create_revision(
     allow_empty: bool = False,
     database_url: str | None = None,
     script_location: Path | None = None,
+    confirm_rename: ConfirmRename | None = None,
 ) -> Path:
     """Write a new revision file and return its path.
 
     With ``autogenerate`` the database must be at head (else PendingMigrationsError), and a revision with no
-    change is refused (NothingToGenerateError) unless ``allow_empty``.
+    change is refused (NothingToGenerateError) unless ``allow_empty``. ``confirm_rename`` is asked about each
+    dropped and added column or table that look like a rename; those it accepts are written as renames.
     """
     config = _config(database_url, script_location)
     script = load_scripts(config)
@@ -296,7 +306,12 @@ async def create_revision(
                 "(use --empty for a hand-written revision)"
             )
 
-    config.attributes["process_revision_directives"] = refuse_empty
+    def process_directives(context: MigrationContext, revision: Any, directives: list[MigrationScript]) -> None:
+        refuse_empty(context, revision, directives)
+        if confirm_rename is not None:
+            renames.apply_renames(directives[0], confirm_rename)
+
+    config.attributes["process_revision_directives"] = process_directives
     async with open_connection(config.attributes["database_url"]) as connection:
         current = await connection.run_sync(_current_heads)
         await connection.commit()
@@ -323,3 +338,35 @@ def _script_path(written: Script | list[Script | None] | None) -> Path:
     if script is None:
         raise MigrationError("Alembic wrote no revision file")
     return Path(script.path)
+
+
+async def find_rename_hints(path: Path) -> list[RenameHint]:
+    """The drops and adds in the revision file at ``path`` that look like renames, with their lines. No database."""
+    return renames.hints_in_file(path)
+
+
+async def lint_migrations(
+    revision_ids: Sequence[str] = (),
+    *,
+    all_revisions: bool = False,
+    database_url: str | None = None,
+    script_location: Path | None = None,
+) -> LintReport:
+    """Lint revisions: those named, every one (``all_revisions``), or by default those the database has not applied.
+
+    Needs the database only for the default. Raises MigrationSetupError when squawk is not installed.
+    """
+    if revision_ids or all_revisions:
+        script = load_scripts(build_config(database_url="", script_location=script_location))
+        return lint.lint_scripts(lint.select(script, revision_ids))
+    config = _config(database_url, script_location)
+    script = load_scripts(config)
+    try:
+        current = await _read_current(config, script)
+    except DatabaseUnreachableError as exc:
+        raise DatabaseUnreachableError(
+            f"{exc} Lint asks the database which revisions it has not applied; to lint without one, "
+            "name the revisions or use --all"
+        ) from exc
+    pending = lint.select(script, (), applied=revisions.applied_set(script, current))
+    return lint.lint_scripts(pending, compared_with=describe_target(config.attributes["database_url"]))

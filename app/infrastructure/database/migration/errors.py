@@ -15,6 +15,7 @@ code   error                               meaning
 10     DriftDetectedError                  ``check``: the models and the database differ
 11     NothingToGenerateError              ``revision --autogenerate`` found no change
 12     ConfirmationRequiredError           a destructive command needs ``--yes`` (or a terminal)
+18     LintFailedError                     ``lint``: a revision has findings of severity error
 =====  ==================================  ===================================================================
 """
 
@@ -30,6 +31,7 @@ __all__ = [
     "ConfirmationRequiredError",
     "DatabaseUnreachableError",
     "DriftDetectedError",
+    "LintFailedError",
     "MigrationError",
     "MigrationSetupError",
     "MultipleHeadsError",
@@ -101,3 +103,9 @@ class ConfirmationRequiredError(MigrationError):
     """A destructive command was not confirmed."""
 
     exit_code = 12
+
+
+class LintFailedError(MigrationError):
+    """``migrate lint`` found errors in the revisions it linted."""
+
+    exit_code = 18

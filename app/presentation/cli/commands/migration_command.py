@@ -190,20 +190,32 @@ def heads(as_json: bool) -> None:
     show_default=True,
     help="Compare the models with the database (which must be at head), or write an empty revision to fill by hand.",
 )
+@click.option(
+    "--interactive",
+    is_flag=True,
+    help="Ask about each dropped and added column or table that look like a rename; write renames for the yes.",
+)
 @common_options
-def revision(message: str, autogenerate: bool) -> None:
+def revision(message: str, autogenerate: bool, interactive: bool) -> None:
     """Write a new revision file under alembic/versions/.
+
+    A drop and an add of the same shape (a likely rename, which would lose the data) is reported with the lines
+    to change; --interactive asks about each instead and writes the rename.
 
     \b
     Examples:
       stockdata migrate revision -m "add isin to listed_info"
+      stockdata migrate revision -m "rename company_name_english" --interactive
       stockdata migrate revision -m "backfill market codes" --empty
     """
-    from app.infrastructure.database.migration import create_revision
+    from app.infrastructure.database.migration import create_revision, find_rename_hints
 
-    path = asyncio.run(create_revision(message, autogenerate, database_url=database_url()))
+    ask = (lambda hint: click.confirm(rendering.rename_question(hint), default=False)) if interactive else None
+    path = asyncio.run(create_revision(message, autogenerate, database_url=database_url(), confirm_rename=ask))
     if not is_quiet():
         click.echo(f"Wrote {path}. Review it before applying: autogenerate cannot see renames or data moves.")
+        for hint in asyncio.run(find_rename_hints(path)):
+            click.echo(rendering.rename_warning(hint, path), err=True)
 
 
 @migrate.command()
@@ -286,3 +298,38 @@ def sql(revision_range: str) -> None:
     from app.infrastructure.database.migration import render_sql
 
     click.echo(asyncio.run(render_sql(revision_range, database_url=database_url())), nl=False)
+
+
+@migrate.command()
+@click.argument("revision_ids", metavar="[REV]...", nargs=-1)
+@click.option("--all", "all_revisions", is_flag=True, help="Lint every revision (needs no database).")
+@json_option
+@common_options
+def lint(revision_ids: tuple[str, ...], all_revisions: bool, as_json: bool) -> None:
+    """Find dangerous operations in revisions: squawk on their PostgreSQL SQL, plus checks SQL cannot show.
+
+    Lints the revisions the database has not applied, the REVs named, or --all. Prints one line per finding,
+    `revision:line rule severity: message`; exits 18 when any finding is an error (warnings only print).
+
+    \b
+    Examples:
+      stockdata migrate lint                 # what the next upgrade would apply
+      stockdata migrate lint --all           # every revision, as CI does
+      stockdata migrate lint 3f2a9c1b --json
+    """
+    from app.infrastructure.database.migration import lint_migrations
+    from app.infrastructure.database.migration.errors import LintFailedError
+
+    if revision_ids and all_revisions:
+        raise click.UsageError("name revisions or use --all, not both")
+    report = asyncio.run(lint_migrations(revision_ids, all_revisions=all_revisions, database_url=database_url()))
+    if as_json:
+        rendering.emit_json("lint", **rendering.lint_json(report))
+    else:
+        for line in rendering.lint_lines(report, errors_only=is_quiet()):
+            click.echo(line)
+    if report.errors:
+        raise LintFailedError(
+            f"{len(report.errors)} lint error(s); fix them, or silence one with a reason "
+            "(`# migrate-lint: ignore[rule] why`; see Lint in docs/migrations.en.md)"
+        )
