@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from app.infrastructure.database.migration import Difference, MigrationStep, RevisionInfo, RunResult, Status
+    from app.infrastructure.database.migration import (
+        Adoption,
+        Difference,
+        MigrationStep,
+        RevisionInfo,
+        RunResult,
+        Status,
+    )
 
 JSON_SCHEMA_VERSION = 1
 
@@ -38,7 +45,8 @@ def run_summary(result: RunResult) -> str:
     """The closing line of an upgrade or downgrade."""
     count = len(result.steps)
     if count == 0:
-        return f"Nothing to do: the database is already at {revision_label(result.to_revisions)}."
+        more = " more" if result.adoption is not None else ""
+        return f"Nothing{more} to do: the database is already at {revision_label(result.to_revisions)}."
     noun = "revision" if count == 1 else "revisions"
     verb = "Upgraded" if result.command == "upgrade" else "Downgraded"
     return (
@@ -54,6 +62,7 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "to": list(result.to_revisions),
         "steps": [asdict(step) for step in result.steps],
         "seconds": round(result.seconds, 4),
+        "adoption": asdict(result.adoption) if result.adoption is not None else None,
     }
 
 
@@ -99,3 +108,44 @@ def revision_json(info: RevisionInfo) -> dict[str, Any]:
 def difference_lines(differences: list[Difference]) -> list[str]:
     """One line per difference."""
     return [f"  - {difference.description}" for difference in differences]
+
+
+def adoption_lines(adoption: Adoption, *, dry_run: bool) -> list[str]:
+    """What ``adopt`` found and did (or, in a dry run, would do), statement by statement."""
+    if adoption.state == "versioned":
+        return [f"Nothing to adopt: the database is already at {revision_label(adoption.current)}."]
+    foreign = [f"Not modelled by the application, left untouched: {', '.join(adoption.foreign_tables)}"]
+    foreign = foreign if adoption.foreign_tables else []
+    if adoption.state == "empty":
+        return [
+            "Nothing to adopt: none of the application's tables exist; `stockdata migrate upgrade` creates them.",
+            *foreign,
+        ]
+    lines = ["A database without a revision, in a known legacy state:", *_adopted_tables(adoption), *foreign]
+    lines.append(f"Statements, in one transaction, then stamp {adoption.revision}:")
+    for statement in adoption.statements:
+        lines += ["  " + line for line in f"{statement};".splitlines()]
+    if dry_run:
+        lines.append("Dry run: nothing was changed. Run `stockdata migrate adopt` to apply.")
+    else:
+        lines.append(f"Adopted: {len(adoption.statements)} statement(s) run and {adoption.revision} stamped.")
+    return lines
+
+
+def _adopted_tables(adoption: Adoption) -> list[str]:
+    width = max(len(table.table) for table in adoption.tables)
+    found = max(len(table.found) for table in adoption.tables)
+    lines = []
+    for table in adoption.tables:
+        lines.append(f"  {table.table:<{width}}  {table.found:<{found}}  ({table.source})")
+        lines += [f"  {'':<{width}}    · {note}" for note in table.notes]
+    return lines
+
+
+def adoption_summary(adoption: Adoption) -> str:
+    """One line saying that an upgrade adopted a legacy database first."""
+    found = "; ".join(f"{table.table}: {table.found}" for table in adoption.tables)
+    return (
+        f"Adopted the legacy database first ({found}): {len(adoption.statements)} statement(s), "
+        f"stamped {adoption.revision}."
+    )
