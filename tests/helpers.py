@@ -81,3 +81,19 @@ async def _scalar(url: str, sql: str) -> Any:
 def scalar(url: str, sql: str) -> Any:
     """The first column of the first row of ``sql``."""
     return asyncio.run(_scalar(url, sql))
+
+
+async def _execute(url: str, sql: str) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+def execute(url: str, sql: str) -> None:
+    """Run one statement and commit it."""
+    asyncio.run(_execute(url, sql))
