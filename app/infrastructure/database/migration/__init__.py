@@ -197,8 +197,7 @@ async def adopt_database(
         None,
         prepare=partial(adoption.adopt, dry_run=dry_run),
     )
-    if result.adoption is None:
-        raise MigrationError("adoption returned no result")
+    assert result.adoption is not None  # adopt() always returns one
     return result.adoption
 
 
