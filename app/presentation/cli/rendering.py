@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from app.infrastructure.database.migration import (
+        Adoption,
         Difference,
         LintReport,
         MigrationStep,
@@ -48,7 +49,8 @@ def run_summary(result: RunResult) -> str:
     """The closing line of an upgrade or downgrade."""
     count = len(result.steps)
     if count == 0:
-        return f"Nothing to do: the database is already at {revision_label(result.to_revisions)}."
+        more = " more" if result.adoption is not None else ""
+        return f"Nothing{more} to do: the database is already at {revision_label(result.to_revisions)}."
     noun = "revision" if count == 1 else "revisions"
     verb = "Upgraded" if result.command == "upgrade" else "Downgraded"
     return (
@@ -64,6 +66,7 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "to": list(result.to_revisions),
         "steps": [asdict(step) for step in result.steps],
         "seconds": round(result.seconds, 4),
+        "adoption": asdict(result.adoption) if result.adoption is not None else None,
     }
 
 
@@ -154,4 +157,45 @@ def rename_warning(hint: RenameHint, path: Path) -> str:
         f"Warning: {hint.description}. If this is a rename, upgrading loses the data: in {path}, replace lines "
         f"{upgrade} (upgrade) with {hint.replacement}{downgrade if hint.downgrade_lines else ''} — or delete the "
         "file and rerun with --interactive."
+    )
+
+
+def adoption_lines(adoption: Adoption, *, dry_run: bool) -> list[str]:
+    """What ``adopt`` found and did (or, in a dry run, would do), statement by statement."""
+    if adoption.state == "versioned":
+        return [f"Nothing to adopt: the database is already at {revision_label(adoption.current)}."]
+    foreign = [f"Not modelled by the application, left untouched: {', '.join(adoption.foreign_tables)}"]
+    foreign = foreign if adoption.foreign_tables else []
+    if adoption.state == "empty":
+        return [
+            "Nothing to adopt: none of the application's tables exist; `stockdata migrate upgrade` creates them.",
+            *foreign,
+        ]
+    lines = ["A database without a revision, in a known legacy state:", *_adopted_tables(adoption), *foreign]
+    lines.append(f"Statements, in one transaction, then stamp {adoption.revision}:")
+    for statement in adoption.statements:
+        lines += ["  " + line for line in f"{statement};".splitlines()]
+    if dry_run:
+        lines.append("Dry run: nothing was changed. Run `stockdata migrate adopt` to apply.")
+    else:
+        lines.append(f"Adopted: {len(adoption.statements)} statement(s) run and {adoption.revision} stamped.")
+    return lines
+
+
+def _adopted_tables(adoption: Adoption) -> list[str]:
+    width = max(len(table.table) for table in adoption.tables)
+    found = max(len(table.found) for table in adoption.tables)
+    lines = []
+    for table in adoption.tables:
+        lines.append(f"  {table.table:<{width}}  {table.found:<{found}}  ({table.source})")
+        lines += [f"  {'':<{width}}    · {note}" for note in table.notes]
+    return lines
+
+
+def adoption_summary(adoption: Adoption) -> str:
+    """One line saying that an upgrade adopted a legacy database first."""
+    found = "; ".join(f"{table.table}: {table.found}" for table in adoption.tables)
+    return (
+        f"Adopted the legacy database first ({found}): {len(adoption.statements)} statement(s), "
+        f"stamped {adoption.revision}."
     )

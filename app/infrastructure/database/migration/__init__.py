@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration import lint, renames, revisions
+from app.infrastructure.database.migration import adoption, lint, renames, revisions
 from app.infrastructure.database.migration.connection import describe_target, open_connection
 from app.infrastructure.database.migration.drift import detect_drift
 from app.infrastructure.database.migration.errors import (
@@ -31,9 +32,12 @@ from app.infrastructure.database.migration.errors import (
     NothingToGenerateError,
     PendingMigrationsError,
 )
+from app.infrastructure.database.migration.foreign_tables import foreign_tables
 from app.infrastructure.database.migration.lint import LintFinding, LintReport
 from app.infrastructure.database.migration.renames import ConfirmRename, RenameHint
 from app.infrastructure.database.migration.results import (
+    AdoptedTable,
+    Adoption,
     Difference,
     MigrationStep,
     RevisionInfo,
@@ -43,6 +47,8 @@ from app.infrastructure.database.migration.results import (
 from app.infrastructure.database.migration.setup import build_config, load_scripts
 
 __all__ = [
+    "AdoptedTable",
+    "Adoption",
     "Difference",
     "LintFinding",
     "LintReport",
@@ -51,6 +57,7 @@ __all__ = [
     "RevisionInfo",
     "RunResult",
     "Status",
+    "adopt_database",
     "check_drift",
     "create_revision",
     "downgrade_database",
@@ -59,6 +66,7 @@ __all__ = [
     "get_heads",
     "get_status",
     "lint_migrations",
+    "list_foreign_tables",
     "plan_downgrade",
     "render_sql",
     "show_history",
@@ -68,6 +76,7 @@ __all__ = [
 
 T = TypeVar("T")
 OnStep = Callable[[MigrationStep], None]
+Prepare = Callable[[Connection, ScriptDirectory], Adoption | None]
 
 
 def _url(database_url: str | None) -> str:
@@ -97,15 +106,21 @@ async def _run(
     plan: Callable[[ScriptDirectory, tuple[str, ...]], list[Script]],
     alembic_call: Callable[[Config], Any],
     on_step: OnStep | None,
+    prepare: Prepare | None = None,
 ) -> RunResult:
-    """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step."""
+    """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step.
+
+    ``prepare`` runs first on the same connection, in its own transaction (adoption of a legacy database).
+    """
     script = load_scripts(config)
     started = time.perf_counter()
     async with open_connection(config.attributes["database_url"]) as connection:
         before = await connection.run_sync(_current_heads)
         await connection.commit()
         revisions.ensure_known(script, before)
-        planned = plan(script, before)
+        adopted = await connection.run_sync(prepare, script) if prepare is not None else None
+        await connection.commit()
+        planned = plan(script, adopted.heads if adopted is not None else before)
         steps: list[MigrationStep] = []
         last = time.perf_counter()
 
@@ -135,7 +150,7 @@ async def _run(
         await connection.commit()
         after = await connection.run_sync(_current_heads)
         await connection.commit()
-    return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started)
+    return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, adopted)
 
 
 def _revision_failed(failed: Script | None, exc: DBAPIError) -> MigrationError:
@@ -155,7 +170,11 @@ async def upgrade_database(
     on_step: OnStep | None = None,
     script_location: Path | None = None,
 ) -> RunResult:
-    """Apply revisions up to ``revision`` (default: head), each in its own transaction."""
+    """Apply revisions up to ``revision`` (default: head), each in its own transaction.
+
+    A legacy database (tables but no revision) is first adopted as :func:`adopt_database` does; the result's
+    ``adoption`` then says what was found and done. An unknown one raises UnknownLegacyStateError, unchanged.
+    """
     config = _config(database_url, script_location)
     return await _run(
         config,
@@ -163,7 +182,31 @@ async def upgrade_database(
         lambda script, current: revisions.plan_upgrade(script, revision, current),
         lambda cfg: command.upgrade(cfg, revision),
         on_step,
+        prepare=adoption.adopt_before_upgrade,
     )
+
+
+async def adopt_database(
+    *, dry_run: bool = False, database_url: str | None = None, script_location: Path | None = None
+) -> Adoption:
+    """Adopt a database built before Alembic: bring its tables to the initial revision in one transaction and stamp it.
+
+    With ``dry_run`` only detect the state and list the statements. A database that already has a revision, or has
+    none of the application's tables, is left as it is (``state`` says which). Raises UnknownLegacyStateError,
+    before any change, when the tables match no known legacy state.
+    """
+    config = _config(database_url, script_location)
+    # Run like an upgrade (same connection handling), so that whatever guards a run guards adoption too.
+    result = await _run(
+        config,
+        "adopt",
+        lambda _script, _current: [],
+        lambda _cfg: None,
+        None,
+        prepare=partial(adoption.adopt, dry_run=dry_run),
+    )
+    assert result.adoption is not None  # adopt() always returns one
+    return result.adoption
 
 
 async def downgrade_database(
@@ -194,11 +237,24 @@ async def plan_downgrade(
     return [revisions.info(rev) for rev in revisions.plan_downgrade(script, revision, current)]
 
 
-async def stamp(revision: str, *, database_url: str | None = None, script_location: Path | None = None) -> RunResult:
-    """Record ``revision`` as the database's current revision without running any migration."""
+async def stamp(
+    revision: str,
+    *,
+    verified_by_hand: bool = False,
+    database_url: str | None = None,
+    script_location: Path | None = None,
+) -> RunResult:
+    """Record ``revision`` as the database's current revision without running any migration.
+
+    Tables of a database without a revision are stamped only if adoption verifies they are exactly the initial
+    revision's, unless ``verified_by_hand`` (the caller takes responsibility for any difference).
+    """
     config = _config(database_url, script_location)
     revisions.resolve(load_scripts(config), revision)
-    return await _run(config, "stamp", lambda _script, _current: [], lambda cfg: command.stamp(cfg, revision), None)
+    guard = None if verified_by_hand else partial(adoption.check_stamp, revision=revision)
+    return await _run(
+        config, "stamp", lambda _script, _current: [], lambda cfg: command.stamp(cfg, revision), None, prepare=guard
+    )
 
 
 async def get_current_revision(*, database_url: str | None = None, script_location: Path | None = None) -> str | None:
@@ -240,6 +296,15 @@ async def check_drift(*, database_url: str | None = None, script_location: Path 
     config = _config(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
         return await connection.run_sync(detect_drift, Base.metadata)
+
+
+async def list_foreign_tables(*, database_url: str | None = None) -> tuple[str, ...]:
+    """Tables in the database that the models do not define; migrations and ``check`` leave them alone."""
+    from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
+    from app.infrastructure.database.connection import Base
+
+    async with open_connection(_url(database_url)) as connection:
+        return await connection.run_sync(foreign_tables, set(Base.metadata.tables))
 
 
 async def render_sql(

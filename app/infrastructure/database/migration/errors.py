@@ -15,6 +15,7 @@ code   error                               meaning
 10     DriftDetectedError                  ``check``: the models and the database differ
 11     NothingToGenerateError              ``revision --autogenerate`` found no change
 12     ConfirmationRequiredError           a destructive command needs ``--yes`` (or a terminal)
+15     UnknownLegacyStateError             a database without a revision matches no known legacy state
 18     LintFailedError                     ``lint``: a revision has findings of severity error
 =====  ==================================  ===================================================================
 """
@@ -37,6 +38,7 @@ __all__ = [
     "MultipleHeadsError",
     "NothingToGenerateError",
     "PendingMigrationsError",
+    "UnknownLegacyStateError",
     "UnknownRevisionError",
 ]
 
@@ -103,6 +105,17 @@ class ConfirmationRequiredError(MigrationError):
     """A destructive command was not confirmed."""
 
     exit_code = 12
+
+
+class UnknownLegacyStateError(MigrationError):
+    """A database without a revision matches no known legacy state, so it was neither adopted nor changed."""
+
+    exit_code = 15
+
+    def __init__(self, message: str, differences: dict[str, dict[str, list[str]]]) -> None:
+        super().__init__(message)
+        self.differences = differences
+        """Per table, per known shape, how the table differs from it."""
 
 
 class LintFailedError(MigrationError):

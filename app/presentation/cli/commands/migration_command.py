@@ -33,6 +33,7 @@ def migrate() -> None:
       stockdata migrate status                       # applied and pending revisions
       stockdata migrate revision -m "add isin"       # autogenerate a revision from the models
       stockdata migrate check                        # CI: fail on pending revisions or drift
+      stockdata migrate adopt --dry-run              # a database built before Alembic: what adoption does
     """
 
 
@@ -46,6 +47,8 @@ def _report(result: RunResult, as_json: bool) -> None:
     if as_json:
         rendering.emit_json(result.command, **rendering.run_json(result))
     elif not is_quiet():
+        if result.adoption is not None:
+            click.echo(rendering.adoption_summary(result.adoption))
         click.echo(rendering.run_summary(result))
 
 
@@ -55,6 +58,8 @@ def _report(result: RunResult, as_json: bool) -> None:
 @common_options
 def upgrade(revision: str, as_json: bool) -> None:
     """Apply revisions up to REVISION (default: head), each in its own transaction.
+
+    A database built before Alembic (tables but no revision) is adopted first, as `adopt` does.
 
     \b
     Examples:
@@ -224,24 +229,29 @@ def revision(message: str, autogenerate: bool, interactive: bool) -> None:
 def check(as_json: bool) -> None:
     """Fail when revisions are pending or the models and the database differ (for CI).
 
-    Exit codes: 0 all good, 9 pending revisions, 10 drift between models and database.
+    Exit codes: 0 all good, 9 pending revisions, 10 drift between models and database. Tables the models do not
+    define (another program's, or left by older tools) are not compared; they are listed in a note.
 
     \b
     Example:
       stockdata migrate check --json
     """
-    from app.infrastructure.database.migration import check_drift, get_status
+    from app.infrastructure.database.migration import check_drift, get_status, list_foreign_tables
     from app.infrastructure.database.migration.errors import DriftDetectedError, PendingMigrationsError
 
     status_ = asyncio.run(get_status(database_url=database_url()))
     differences = [] if status_.pending else asyncio.run(check_drift(database_url=database_url()))
+    ignored = asyncio.run(list_foreign_tables(database_url=database_url()))
     if as_json:
         rendering.emit_json(
             "check",
             ok=not status_.pending and not differences,
             pending=[info.revision for info in status_.pending],
             differences=[asdict(difference) for difference in differences],
+            ignored_tables=list(ignored),
         )
+    elif ignored and not is_quiet():
+        click.echo(f"Note: not modelled by the application, so not compared: {', '.join(ignored)}.")
     if status_.pending:
         pending = ", ".join(info.revision for info in status_.pending)
         raise PendingMigrationsError(
@@ -263,23 +273,65 @@ def check(as_json: bool) -> None:
 
 @migrate.command()
 @click.argument("revision")
+@click.option(
+    "--verified-by-hand",
+    is_flag=True,
+    help="Stamp a database without a revision even though adoption did not verify its tables: you have checked "
+    "the schema yourself and take responsibility for any difference.",
+)
 @json_option
 @common_options
-def stamp(revision: str, as_json: bool) -> None:
+def stamp(revision: str, verified_by_hand: bool, as_json: bool) -> None:
     """Record REVISION as applied without running any migration.
 
+    A database with tables but no revision is stamped only when adoption verifies them (see `adopt`), unless
+    --verified-by-hand.
+
     \b
-    Example:
+    Examples:
       stockdata migrate stamp head
+      stockdata migrate stamp dceebfc4ff9f --verified-by-hand   # after checking a refused database yourself
     """
     from app.infrastructure.database.migration import stamp as stamp_database
 
-    result = asyncio.run(stamp_database(revision, database_url=database_url()))
+    result = asyncio.run(stamp_database(revision, verified_by_hand=verified_by_hand, database_url=database_url()))
     if as_json:
         rendering.emit_json("stamp", **rendering.run_json(result))
     elif not is_quiet():
         before, after = rendering.revision_label(result.from_revisions), rendering.revision_label(result.to_revisions)
         click.echo(f"Stamped {before} → {after}.")
+
+
+@migrate.command()
+@click.option("--dry-run", is_flag=True, help="Show the detected state and the statements; change nothing.")
+@json_option
+@common_options
+def adopt(dry_run: bool, as_json: bool) -> None:
+    """Adopt a database built before Alembic: repair its tables in one transaction, then stamp the initial revision.
+
+    Tables made by the legacy SQL files (sql/migrations_archive/) or by create_all() are brought to exactly what
+    the initial revision creates; tables the application does not model are listed and left alone. A database in
+    an unknown state is refused, unchanged, with its differences (exit code 15).
+
+    \b
+    Examples:
+      stockdata migrate adopt --dry-run    # the detected state and the exact statements
+      stockdata migrate adopt
+    """
+    from app.infrastructure.database.migration import adopt_database
+    from app.infrastructure.database.migration.errors import UnknownLegacyStateError
+
+    try:
+        result = asyncio.run(adopt_database(dry_run=dry_run, database_url=database_url()))
+    except UnknownLegacyStateError as exc:
+        if as_json:
+            rendering.emit_json("adopt", state="unknown", dry_run=dry_run, applied=False, differences=exc.differences)
+        raise
+    if as_json:
+        rendering.emit_json("adopt", dry_run=dry_run, **asdict(result))
+    elif not is_quiet():
+        for line in rendering.adoption_lines(result, dry_run=dry_run):
+            click.echo(line)
 
 
 @migrate.command()
