@@ -23,18 +23,18 @@ migrate: setup
 test: setup
 	$(BIN)/pytest
 
-## lint: ruff and mypy, as CI runs them
+## lint: ruff, mypy and the migration lint (squawk + stockdata's checks on every revision), as CI runs them
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/stockdata migrate lint --all
 
 ## ci: everything CI checks, in order; .ci/run and .github/workflows/ci.yml both run exactly this target
 ci: lint test ci-migrations
 
 ## ci-migrations: on DATABASE_URL (a throwaway database): upgrade, check, then down to base and up again
-# This recipe is the one list of migration checks CI runs. `stockdata migrate lint` belongs before the first
-# upgrade (it lints the revisions not yet applied), `stockdata migrate verify` right after it.
+# This recipe is the one list of migration checks CI runs (`stockdata migrate lint --all` runs in `make lint`).
 ci-migrations: setup
 	@test -n "$$DATABASE_URL" || { echo "ci-migrations needs DATABASE_URL: it downgrades that database" >&2; exit 2; }
 	$(BIN)/stockdata migrate upgrade

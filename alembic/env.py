@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
 from app.infrastructure.database.connection import Base, create_engine
 from app.infrastructure.database.migration.environment import configure_logging, context_options, database_url
+from app.infrastructure.database.migration.foreign_tables import modelled_tables_only
 
 config = context.config
 configure_logging(config)
@@ -40,7 +41,12 @@ def run_migrations_offline() -> None:
 
 def do_run_migrations(connection: Connection) -> None:
     """Run the migrations on ``connection``, one transaction per revision."""
-    context.configure(connection=connection, target_metadata=target_metadata, **context_options(config))
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_name=modelled_tables_only(target_metadata.tables),
+        **context_options(config),
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -34,10 +34,11 @@ def ping(server_url: str) -> None:
     asyncio.run(_admin(server_url, "SELECT 1"))
 
 
-def create_postgres_database(server_url: str, prefix: str = "stockdata_test") -> str:
-    """Create an empty database on the server and return its URL."""
+def create_postgres_database(server_url: str, prefix: str = "stockdata_test", *, template: str | None = None) -> str:
+    """Create an empty database on the server (or a copy of the database at URL ``template``) and return its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"{copy}'))
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 

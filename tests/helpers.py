@@ -26,13 +26,20 @@ T = TypeVar("T")
 
 
 def run(
-    args: list[str | Path], *, database_url: str | None = None, cwd: Path = PROJECT_ROOT
+    args: list[str | Path],
+    *,
+    database_url: str | None = None,
+    cwd: Path = PROJECT_ROOT,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command with ``DATABASE_URL`` set (when given), capturing its output."""
-    env = dict(os.environ)
+    """Run a command with ``DATABASE_URL`` (when given) and ``env`` added to the environment, capturing its output."""
+    environment = {**os.environ, **(env or {})}
     if database_url is not None:
-        env["DATABASE_URL"] = database_url
-    return subprocess.run([str(arg) for arg in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        environment["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [str(arg) for arg in args], cwd=cwd, env=environment, input=input, capture_output=True, text=True, timeout=300
+    )
 
 
 def invoke(args: list[str], *, database_url: str) -> Result:
@@ -118,13 +125,18 @@ def scalar(url: str, sql: str) -> Any:
     return asyncio.run(_scalar(url, sql))
 
 
-def execute(url: str, *statements: str) -> None:
-    """Run ``statements`` in one committed transaction."""
+async def _execute(url: str, statements: tuple[str, ...]) -> None:
     from sqlalchemy import text
 
-    def run_all(connection: Connection) -> None:
-        for statement in statements:
-            connection.execute(text(statement))
-        connection.commit()
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
 
-    on_connection(url, run_all)
+
+def execute(url: str, *statements: str) -> None:
+    """Run ``statements`` in one committed transaction."""
+    asyncio.run(_execute(url, statements))

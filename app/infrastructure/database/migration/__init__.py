@@ -11,6 +11,7 @@ import io
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,15 +24,21 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration import estimate, fence, history, revisions
-from app.infrastructure.database.migration.connection import open_connection
+from app.infrastructure.database.migration import adoption, estimate, fence, history, lint, renames, revisions
+from app.infrastructure.database.migration.connection import describe_target, open_connection
 from app.infrastructure.database.migration.drift import detect_drift
 from app.infrastructure.database.migration.errors import (
+    DatabaseUnreachableError,
     MigrationError,
     NothingToGenerateError,
     PendingMigrationsError,
 )
+from app.infrastructure.database.migration.foreign_tables import foreign_tables
+from app.infrastructure.database.migration.lint import LintFinding, LintReport
+from app.infrastructure.database.migration.renames import ConfirmRename, RenameHint
 from app.infrastructure.database.migration.results import (
+    AdoptedTable,
+    Adoption,
     AuditRecord,
     ChecksumMismatch,
     DatabaseEnvironment,
@@ -47,24 +54,33 @@ from app.infrastructure.database.migration.results import (
 from app.infrastructure.database.migration.setup import build_config, load_scripts
 
 __all__ = [
+    "AdoptedTable",
+    "Adoption",
     "AuditRecord",
     "ChecksumMismatch",
     "DataLoss",
     "DatabaseEnvironment",
     "Difference",
     "DowngradePreview",
+    "LintFinding",
+    "LintReport",
     "MigrationStep",
+    "RenameHint",
     "RevisionInfo",
     "RunResult",
     "Status",
     "Verification",
+    "adopt_database",
     "check_drift",
     "create_revision",
     "downgrade_database",
+    "find_rename_hints",
     "get_current_revision",
     "get_environment",
     "get_heads",
     "get_status",
+    "lint_migrations",
+    "list_foreign_tables",
     "mark_environment",
     "plan_downgrade",
     "preview_downgrade",
@@ -77,8 +93,9 @@ __all__ = [
 
 T = TypeVar("T")
 OnStep = Callable[[MigrationStep], None]
-Prepare = Callable[[Connection, ScriptDirectory, tuple[str, ...]], tuple[str, ...]]
-"""Runs on the run's connection before Alembic does, and returns notes for the result (or raises to refuse)."""
+Prepare = Callable[[Connection, ScriptDirectory], Adoption | None]
+Check = Callable[[Connection, ScriptDirectory, tuple[str, ...]], tuple[str, ...]]
+"""Runs first on a run's connection, given the current heads; returns notes for the result or raises to refuse."""
 
 
 def _url(database_url: str | None) -> str:
@@ -109,16 +126,23 @@ async def _run(
     alembic_call: Callable[[Config], Any],
     on_step: OnStep | None,
     prepare: Prepare | None = None,
+    check: Check | None = None,
 ) -> RunResult:
-    """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step."""
+    """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step.
+
+    ``check`` runs first (checksums, the production fence), then ``prepare`` (adoption of a legacy database), each
+    on the same connection in its own transaction.
+    """
     script = load_scripts(config)
     started = time.perf_counter()
     async with open_connection(config.attributes["database_url"]) as connection:
         before = await connection.run_sync(_current_heads)
-        notes = await connection.run_sync(prepare, script, before) if prepare is not None else ()
+        notes = await connection.run_sync(check, script, before) if check is not None else ()
         await connection.commit()
         revisions.ensure_known(script, before)
-        planned = plan(script, before)
+        adopted = await connection.run_sync(prepare, script) if prepare is not None else None
+        await connection.commit()
+        planned = plan(script, adopted.heads if adopted is not None else before)
         steps: list[MigrationStep] = []
         last = time.perf_counter()
 
@@ -148,7 +172,7 @@ async def _run(
         await connection.commit()
         after = await connection.run_sync(_current_heads)
         await connection.commit()
-    return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, notes)
+    return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, adopted, notes)
 
 
 def _revision_failed(failed: Script | None, exc: DBAPIError) -> MigrationError:
@@ -172,13 +196,16 @@ async def upgrade_database(
 ) -> RunResult:
     """Apply revisions up to ``revision`` (default: head), each in its own transaction.
 
+    A legacy database (tables but no revision) is first adopted as :func:`adopt_database` does; the result's
+    ``adoption`` then says what was found and done. An unknown one raises UnknownLegacyStateError, unchanged.
+
     Refuses (ModifiedMigrationsError) while applied revisions' scripts changed or disappeared, except those in
     ``accept_modified``, whose new checksums are recorded; on a production database that needs
     ``production_confirmed``. Applied revisions without a checksum yet get one, with a note in the result.
     """
     config = _config(database_url, script_location)
 
-    def prepare(connection: Connection, script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ...]:
+    def check(connection: Connection, script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ...]:
         if accept_modified:
             fence.guard(connection, "--accept-modified", confirmed=production_confirmed)
         return history.prepare_upgrade(connection, script, current, accept=accept_modified)
@@ -189,8 +216,32 @@ async def upgrade_database(
         lambda script, current: revisions.plan_upgrade(script, revision, current),
         lambda cfg: command.upgrade(cfg, revision),
         on_step,
-        prepare,
+        prepare=adoption.adopt_before_upgrade,
+        check=check,
     )
+
+
+async def adopt_database(
+    *, dry_run: bool = False, database_url: str | None = None, script_location: Path | None = None
+) -> Adoption:
+    """Adopt a database built before Alembic: bring its tables to the initial revision in one transaction and stamp it.
+
+    With ``dry_run`` only detect the state and list the statements. A database that already has a revision, or has
+    none of the application's tables, is left as it is (``state`` says which). Raises UnknownLegacyStateError,
+    before any change, when the tables match no known legacy state.
+    """
+    config = _config(database_url, script_location)
+    # Run like an upgrade (same connection handling), so that whatever guards a run guards adoption too.
+    result = await _run(
+        config,
+        "adopt",
+        lambda _script, _current: [],
+        lambda _cfg: None,
+        None,
+        prepare=partial(adoption.adopt, dry_run=dry_run),
+    )
+    assert result.adoption is not None  # adopt() always returns one
+    return result.adoption
 
 
 async def downgrade_database(
@@ -209,16 +260,16 @@ async def downgrade_database(
         lambda script, current: revisions.plan_downgrade(script, revision, current),
         lambda cfg: command.downgrade(cfg, revision),
         on_step,
-        _guarded("downgrade", production_confirmed),
+        check=_fenced("downgrade", production_confirmed),
     )
 
 
-def _guarded(action: str, confirmed: bool) -> Prepare:
-    def prepare(connection: Connection, _script: ScriptDirectory, _current: tuple[str, ...]) -> tuple[str, ...]:
+def _fenced(action: str, confirmed: bool) -> Check:
+    def check(connection: Connection, _script: ScriptDirectory, _current: tuple[str, ...]) -> tuple[str, ...]:
         fence.guard(connection, action, confirmed=confirmed)
         return ()
 
-    return prepare
+    return check
 
 
 async def plan_downgrade(
@@ -247,23 +298,28 @@ async def preview_downgrade(
 async def stamp(
     revision: str,
     *,
+    verified_by_hand: bool = False,
     database_url: str | None = None,
     script_location: Path | None = None,
     production_confirmed: bool = False,
 ) -> RunResult:
     """Record ``revision`` as the database's current revision without running any migration.
 
-    On a production database this needs ``production_confirmed``.
+    Tables of a database without a revision are stamped only if adoption verifies they are exactly the initial
+    revision's, unless ``verified_by_hand`` (the caller takes responsibility for any difference). On a production
+    database this needs ``production_confirmed``.
     """
     config = _config(database_url, script_location)
     revisions.resolve(load_scripts(config), revision)
+    guard = None if verified_by_hand else partial(adoption.check_stamp, revision=revision)
     return await _run(
         config,
         "stamp",
         lambda _script, _current: [],
         lambda cfg: command.stamp(cfg, revision),
         None,
-        _guarded("stamp", production_confirmed),
+        prepare=guard,
+        check=_fenced("stamp", production_confirmed),
     )
 
 
@@ -341,6 +397,15 @@ async def check_drift(*, database_url: str | None = None, script_location: Path 
         return await connection.run_sync(detect_drift, Base.metadata)
 
 
+async def list_foreign_tables(*, database_url: str | None = None) -> tuple[str, ...]:
+    """Tables in the database that the models do not define; migrations and ``check`` leave them alone."""
+    from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
+    from app.infrastructure.database.connection import Base
+
+    async with open_connection(_url(database_url)) as connection:
+        return await connection.run_sync(foreign_tables, set(Base.metadata.tables))
+
+
 async def render_sql(
     revision_range: str, *, database_url: str | None = None, script_location: Path | None = None
 ) -> str:
@@ -382,11 +447,13 @@ async def create_revision(
     allow_empty: bool = False,
     database_url: str | None = None,
     script_location: Path | None = None,
+    confirm_rename: ConfirmRename | None = None,
 ) -> Path:
     """Write a new revision file and return its path.
 
     With ``autogenerate`` the database must be at head (else PendingMigrationsError), and a revision with no
-    change is refused (NothingToGenerateError) unless ``allow_empty``.
+    change is refused (NothingToGenerateError) unless ``allow_empty``. ``confirm_rename`` is asked about each
+    dropped and added column or table that look like a rename; those it accepts are written as renames.
     """
     config = _config(database_url, script_location)
     script = load_scripts(config)
@@ -403,7 +470,12 @@ async def create_revision(
                 "(use --empty for a hand-written revision)"
             )
 
-    config.attributes["process_revision_directives"] = refuse_empty
+    def process_directives(context: MigrationContext, revision: Any, directives: list[MigrationScript]) -> None:
+        refuse_empty(context, revision, directives)
+        if confirm_rename is not None:
+            renames.apply_renames(directives[0], confirm_rename)
+
+    config.attributes["process_revision_directives"] = process_directives
     async with open_connection(config.attributes["database_url"]) as connection:
         current = await connection.run_sync(_current_heads)
         await connection.commit()
@@ -430,3 +502,35 @@ def _script_path(written: Script | list[Script | None] | None) -> Path:
     if script is None:
         raise MigrationError("Alembic wrote no revision file")
     return Path(script.path)
+
+
+async def find_rename_hints(path: Path) -> list[RenameHint]:
+    """The drops and adds in the revision file at ``path`` that look like renames, with their lines. No database."""
+    return renames.hints_in_file(path)
+
+
+async def lint_migrations(
+    revision_ids: Sequence[str] = (),
+    *,
+    all_revisions: bool = False,
+    database_url: str | None = None,
+    script_location: Path | None = None,
+) -> LintReport:
+    """Lint revisions: those named, every one (``all_revisions``), or by default those the database has not applied.
+
+    Needs the database only for the default. Raises MigrationSetupError when squawk is not installed.
+    """
+    if revision_ids or all_revisions:
+        script = load_scripts(build_config(database_url="", script_location=script_location))
+        return lint.lint_scripts(lint.select(script, revision_ids))
+    config = _config(database_url, script_location)
+    script = load_scripts(config)
+    try:
+        current = await _read_current(config, script)
+    except DatabaseUnreachableError as exc:
+        raise DatabaseUnreachableError(
+            f"{exc} Lint asks the database which revisions it has not applied; to lint without one, "
+            "name the revisions or use --all"
+        ) from exc
+    pending = lint.select(script, (), applied=revisions.applied_set(script, current))
+    return lint.lint_scripts(pending, compared_with=describe_target(config.attributes["database_url"]))

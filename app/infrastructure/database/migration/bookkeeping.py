@@ -1,12 +1,11 @@
-"""stockdata's own tables beside ``alembic_version``, and the hook that hides them from autogenerate and drift.
+"""stockdata's own tables beside ``alembic_version``: the migration history and the environment mark.
 
-They live in their own ``MetaData`` (never ``Base.metadata``): they are created on first use by the migration
-system, not by a revision, so the models never declare them.
+They live in their own ``MetaData`` (never ``Base.metadata``): the migration system creates them on first use,
+not a revision, so the models never declare them, autogenerate and ``check`` leave them alone (they compare
+modelled tables only), and they are not listed as foreign tables.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import Column, DateTime, Float, MetaData, String, Table
 
@@ -40,8 +39,3 @@ ENVIRONMENT = Table(
 """At most one row: what kind of database this is (``production`` turns on the production fence)."""
 
 TABLE_NAMES = frozenset(metadata.tables)
-
-
-def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
-    """Alembic ``include_name`` hook: leave the bookkeeping tables out of autogenerate and drift checks."""
-    return not (type_ == "table" and name in TABLE_NAMES)

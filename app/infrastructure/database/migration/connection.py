@@ -31,7 +31,7 @@ async def open_connection(url: str) -> AsyncIterator[AsyncConnection]:
         try:
             connection = await engine.connect()
         except (OSError, OperationalError, InterfaceError, DBAPIError) as exc:
-            reason = _first_line(exc)
+            reason = first_line(exc)
             raise DatabaseUnreachableError(
                 f"cannot connect to {describe_target(url)}: {reason}. "
                 f"Check DATABASE_URL or --database-url ({mask_url(url)}) and that the server is running."
@@ -44,7 +44,8 @@ async def open_connection(url: str) -> AsyncIterator[AsyncConnection]:
         await engine.dispose()
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of the driver's message for ``exc`` (or of ``exc`` itself): what went wrong, without noise."""
     original = getattr(exc, "orig", None) or exc
     text = str(original).strip().splitlines()
     return text[0] if text else type(original).__name__

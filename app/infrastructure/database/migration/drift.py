@@ -10,20 +10,23 @@ from sqlalchemy import Column, Index, MetaData, Table
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import Constraint, ForeignKeyConstraint
 
-from app.infrastructure.database.migration import bookkeeping
 from app.infrastructure.database.migration.comparison import compare_server_default, render_default
+from app.infrastructure.database.migration.foreign_tables import modelled_tables_only
 from app.infrastructure.database.migration.results import Difference
 
 
 def detect_drift(connection: Connection, metadata: MetaData) -> list[Difference]:
-    """Compare ``metadata`` with the schema behind ``connection``; return the differences found."""
+    """Compare ``metadata`` with the schema behind ``connection``; return the differences found.
+
+    Tables ``metadata`` does not define are foreign (see :mod:`foreign_tables`) and are not compared.
+    """
     context = MigrationContext.configure(
         connection,
         opts={
             "compare_type": True,
             "compare_server_default": compare_server_default,
             "target_metadata": metadata,
-            "include_name": bookkeeping.include_name,
+            "include_name": modelled_tables_only(metadata.tables),
         },
     )
     differences: list[Difference] = []

@@ -15,7 +15,6 @@ from alembic import context
 from alembic.config import Config
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration import bookkeeping
 from app.infrastructure.database.migration.comparison import compare_server_default
 from app.infrastructure.database.migration.history import HistoryRecorder
 
@@ -56,6 +55,5 @@ def context_options(config: Config) -> dict[str, Any]:
         "transactional_ddl": True,
         # The history rows are written in each revision's transaction, by the API and plain `alembic` alike.
         "on_version_apply": (*callbacks, HistoryRecorder()),
-        "include_name": bookkeeping.include_name,
         "process_revision_directives": config.attributes.get("process_revision_directives"),
     }

@@ -15,8 +15,10 @@ code   error                               meaning
 10     DriftDetectedError                  ``check``: the models and the database differ
 11     NothingToGenerateError              ``revision --autogenerate`` found no change
 12     ConfirmationRequiredError           a destructive command needs ``--yes`` (or a terminal)
+15     UnknownLegacyStateError             a database without a revision matches no known legacy state
 16     ModifiedMigrationsError             applied revisions' scripts changed or disappeared (``verify``)
 17     ProductionGuardError                a production database needs its name typed or the explicit flag
+18     LintFailedError                     ``lint``: a revision has findings of severity error
 =====  ==================================  ===================================================================
 """
 
@@ -32,6 +34,7 @@ __all__ = [
     "ConfirmationRequiredError",
     "DatabaseUnreachableError",
     "DriftDetectedError",
+    "LintFailedError",
     "MigrationError",
     "MigrationSetupError",
     "ModifiedMigrationsError",
@@ -39,6 +42,7 @@ __all__ = [
     "NothingToGenerateError",
     "PendingMigrationsError",
     "ProductionGuardError",
+    "UnknownLegacyStateError",
     "UnknownRevisionError",
 ]
 
@@ -107,6 +111,17 @@ class ConfirmationRequiredError(MigrationError):
     exit_code = 12
 
 
+class UnknownLegacyStateError(MigrationError):
+    """A database without a revision matches no known legacy state, so it was neither adopted nor changed."""
+
+    exit_code = 15
+
+    def __init__(self, message: str, differences: dict[str, dict[str, list[str]]]) -> None:
+        super().__init__(message)
+        self.differences = differences
+        """Per table, per known shape, how the table differs from it."""
+
+
 class ModifiedMigrationsError(MigrationError):
     """Applied revisions' scripts changed or disappeared since they were applied."""
 
@@ -121,3 +136,9 @@ class ProductionGuardError(MigrationError):
     """A guarded command against a production database was not confirmed."""
 
     exit_code = 17
+
+
+class LintFailedError(MigrationError):
+    """``migrate lint`` found errors in the revisions it linted."""
+
+    exit_code = 18

@@ -1,25 +1,24 @@
 """What a downgrade destroys, worked out before it runs: its SQL rendered offline, the drops read from it, and
 the rows those drops hold counted on the live database.
 
-The drops are read from the PostgreSQL rendering whatever the database: there a batch ``drop_column`` is a plain
-``ALTER TABLE … DROP COLUMN`` (SQLite's rendering copies whole tables, and cannot be made offline at all), and
-``op.execute`` text that drops, truncates or deletes is caught as well. A revision whose ``downgrade()`` cannot
-run offline (it reads data through ``op.get_bind()``, say) is named in the notes instead.
+The drops are read from the PostgreSQL rendering (:func:`offline.run_offline`, as lint uses) whatever the
+database: there a batch ``drop_column`` is a plain ``ALTER TABLE … DROP COLUMN`` (SQLite's rendering copies whole
+tables, and cannot be made offline at all), and ``op.execute`` text that drops, truncates or deletes is caught as
+well. A revision whose ``downgrade()`` cannot run offline (it reads data through ``op.get_bind()``, say) is named
+in the notes instead.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator, Sequence
 
-from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext
 from alembic.script import Script
 from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.engine import Connection, Inspector
 
 from app.infrastructure.database.migration import revisions
+from app.infrastructure.database.migration.offline import run_offline
 from app.infrastructure.database.migration.results import DataLoss, DowngradePreview
 
 _NAME = r'(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)'
@@ -42,9 +41,8 @@ def preview(connection: Connection, plan: Sequence[Script]) -> DowngradePreview:
         for revision, reason in failed
     ]
     sql = portable
-    dialect = connection.dialect.name
-    if dialect != "postgresql":
-        native, native_failed = render(plan, dialect)
+    if connection.dialect.name != "postgresql":
+        native, native_failed = render(plan, connection.dialect.name)
         if native_failed:
             notes.append(
                 "SQLite cannot render these downgrades without a database (batch operations reflect the live "
@@ -59,21 +57,15 @@ def preview(connection: Connection, plan: Sequence[Script]) -> DowngradePreview:
 
 def render(plan: Sequence[Script], dialect: str) -> tuple[str, list[tuple[str, str]]]:
     """The SQL of each revision's ``downgrade()`` for ``dialect``, and the revisions that failed with why."""
-    buffer = io.StringIO()
+    parts: list[str] = []
     failed: list[tuple[str, str]] = []
-    context = MigrationContext.configure(
-        dialect_name=dialect, opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True}
-    )
-    with Operations.context(context):
-        for script in plan:
-            buffer.write(f"-- downgrade {script.revision}: {script.doc}\n\n")
-            try:
-                script.module.downgrade()
-            # Revision code can raise anything offline; the estimate must still be shown, with the gap named.
-            except Exception as exc:
-                reason = str(exc).strip()
-                failed.append((script.revision, reason.splitlines()[0] if reason else repr(exc)))
-    return buffer.getvalue(), failed
+    for script in plan:
+        run = run_offline(script.module, "downgrade", dialect=dialect)
+        parts.append(f"-- downgrade {script.revision}: {script.doc}")
+        parts += [statement.sql for statement in run.statements]
+        if run.failure is not None:
+            failed.append((script.revision, run.failure.sql.splitlines()[0]))
+    return "\n\n".join(parts) + "\n", failed
 
 
 def find_losses(sql: str) -> list[DataLoss]:

@@ -68,6 +68,12 @@ def _match_stamp(connection: Connection, script: ScriptDirectory, step: Migratio
             _write(connection, script.get_revision(revision), "stamp", None)
 
 
+def record(connection: Connection, script: Script, method: str) -> None:
+    """Record ``script`` as applied by ``method`` (e.g. ``"adopt"``) outside an Alembic run, creating the table."""
+    HISTORY.create(connection, checkfirst=True)
+    _write(connection, script, method, None)
+
+
 def _write(connection: Connection, script: Script, method: str, seconds: float | None) -> None:
     now = _utcnow()
     connection.execute(HISTORY.delete().where(HISTORY.c.revision == script.revision))
@@ -159,14 +165,13 @@ def prepare_upgrade(
     refused = [found for found in verification.mismatches if found.revision not in accepted]
     if refused:
         raise mismatch_error(refused, "nothing was upgraded")
-    HISTORY.create(connection, checkfirst=True)
     notes = [_accept(connection, found) for found in verification.mismatches]  # all accepted by now
     notes += [
         f"revision {revision} matches its recorded checksum; nothing to accept"
         for revision in sorted(accepted - {found.revision for found in verification.mismatches})
     ]
     for revision in verification.unrecorded:
-        _write(connection, script.get_revision(revision), "backfill", None)
+        record(connection, script.get_revision(revision), "backfill")
     if verification.unrecorded:
         notes.append(
             f"recorded the checksums of {len(verification.unrecorded)} revision(s) applied before checksums were "

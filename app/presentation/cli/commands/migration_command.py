@@ -40,6 +40,7 @@ def migrate() -> None:
       stockdata migrate status                       # applied and pending revisions
       stockdata migrate revision -m "add isin"       # autogenerate a revision from the models
       stockdata migrate check                        # CI: fail on pending revisions or drift
+      stockdata migrate adopt --dry-run              # a database built before Alembic: what adoption does
     """
 
 
@@ -53,6 +54,8 @@ def _report(result: RunResult, as_json: bool) -> None:
     if as_json:
         rendering.emit_json(result.command, **rendering.run_json(result))
     elif not is_quiet():
+        if result.adoption is not None:
+            click.echo(rendering.adoption_summary(result.adoption))
         for note in result.notes:
             click.echo(f"Note: {note}")
         click.echo(rendering.run_summary(result))
@@ -72,6 +75,8 @@ def _report(result: RunResult, as_json: bool) -> None:
 @common_options
 def upgrade(revision: str, accept: tuple[str, ...], i_know_this_is_production: bool, as_json: bool) -> None:
     """Apply revisions up to REVISION (default: head), each in its own transaction.
+
+    A database built before Alembic (tables but no revision) is adopted first, as `adopt` does.
 
     Refuses while applied revisions' scripts changed since they ran (see `verify`), unless accepted.
 
@@ -232,20 +237,32 @@ def heads(as_json: bool) -> None:
     show_default=True,
     help="Compare the models with the database (which must be at head), or write an empty revision to fill by hand.",
 )
+@click.option(
+    "--interactive",
+    is_flag=True,
+    help="Ask about each dropped and added column or table that look like a rename; write renames for the yes.",
+)
 @common_options
-def revision(message: str, autogenerate: bool) -> None:
+def revision(message: str, autogenerate: bool, interactive: bool) -> None:
     """Write a new revision file under alembic/versions/.
+
+    A drop and an add of the same shape (a likely rename, which would lose the data) is reported with the lines
+    to change; --interactive asks about each instead and writes the rename.
 
     \b
     Examples:
       stockdata migrate revision -m "add isin to listed_info"
+      stockdata migrate revision -m "rename company_name_english" --interactive
       stockdata migrate revision -m "backfill market codes" --empty
     """
-    from app.infrastructure.database.migration import create_revision
+    from app.infrastructure.database.migration import create_revision, find_rename_hints
 
-    path = asyncio.run(create_revision(message, autogenerate, database_url=database_url()))
+    ask = (lambda hint: click.confirm(rendering.rename_question(hint), default=False)) if interactive else None
+    path = asyncio.run(create_revision(message, autogenerate, database_url=database_url(), confirm_rename=ask))
     if not is_quiet():
         click.echo(f"Wrote {path}. Review it before applying: autogenerate cannot see renames or data moves.")
+        for hint in asyncio.run(find_rename_hints(path)):
+            click.echo(rendering.rename_warning(hint, path), err=True)
 
 
 @migrate.command()
@@ -254,24 +271,29 @@ def revision(message: str, autogenerate: bool) -> None:
 def check(as_json: bool) -> None:
     """Fail when revisions are pending or the models and the database differ (for CI).
 
-    Exit codes: 0 all good, 9 pending revisions, 10 drift between models and database.
+    Exit codes: 0 all good, 9 pending revisions, 10 drift between models and database. Tables the models do not
+    define (another program's, or left by older tools) are not compared; they are listed in a note.
 
     \b
     Example:
       stockdata migrate check --json
     """
-    from app.infrastructure.database.migration import check_drift, get_status
+    from app.infrastructure.database.migration import check_drift, get_status, list_foreign_tables
     from app.infrastructure.database.migration.errors import DriftDetectedError, PendingMigrationsError
 
     status_ = asyncio.run(get_status(database_url=database_url()))
     differences = [] if status_.pending else asyncio.run(check_drift(database_url=database_url()))
+    ignored = asyncio.run(list_foreign_tables(database_url=database_url()))
     if as_json:
         rendering.emit_json(
             "check",
             ok=not status_.pending and not differences,
             pending=[info.revision for info in status_.pending],
             differences=[asdict(difference) for difference in differences],
+            ignored_tables=list(ignored),
         )
+    elif ignored and not is_quiet():
+        click.echo(f"Note: not modelled by the application, so not compared: {', '.join(ignored)}.")
     if status_.pending:
         pending = ", ".join(info.revision for info in status_.pending)
         raise PendingMigrationsError(
@@ -293,27 +315,71 @@ def check(as_json: bool) -> None:
 
 @migrate.command()
 @click.argument("revision")
+@click.option(
+    "--verified-by-hand",
+    is_flag=True,
+    help="Stamp a database without a revision even though adoption did not verify its tables: you have checked "
+    "the schema yourself and take responsibility for any difference.",
+)
 @production_option
 @json_option
 @common_options
-def stamp(revision: str, i_know_this_is_production: bool, as_json: bool) -> None:
+def stamp(revision: str, verified_by_hand: bool, i_know_this_is_production: bool, as_json: bool) -> None:
     """Record REVISION as applied without running any migration.
 
-    A production database needs its name typed, or --i-know-this-is-production.
+    A database with tables but no revision is stamped only when adoption verifies them (see `adopt`), unless
+    --verified-by-hand. A production database needs its name typed, or --i-know-this-is-production.
 
     \b
-    Example:
+    Examples:
       stockdata migrate stamp head
+      stockdata migrate stamp dceebfc4ff9f --verified-by-hand   # after checking a refused database yourself
     """
     from app.infrastructure.database.migration import stamp as stamp_database
 
     confirmed = production_confirmed("stamp it", flag=i_know_this_is_production)
-    result = asyncio.run(stamp_database(revision, database_url=database_url(), production_confirmed=confirmed))
+    result = asyncio.run(
+        stamp_database(
+            revision, verified_by_hand=verified_by_hand, database_url=database_url(), production_confirmed=confirmed
+        )
+    )
     if as_json:
         rendering.emit_json("stamp", **rendering.run_json(result))
     elif not is_quiet():
         before, after = rendering.revision_label(result.from_revisions), rendering.revision_label(result.to_revisions)
         click.echo(f"Stamped {before} → {after}.")
+
+
+@migrate.command()
+@click.option("--dry-run", is_flag=True, help="Show the detected state and the statements; change nothing.")
+@json_option
+@common_options
+def adopt(dry_run: bool, as_json: bool) -> None:
+    """Adopt a database built before Alembic: repair its tables in one transaction, then stamp the initial revision.
+
+    Tables made by the legacy SQL files (sql/migrations_archive/) or by create_all() are brought to exactly what
+    the initial revision creates; tables the application does not model are listed and left alone. A database in
+    an unknown state is refused, unchanged, with its differences (exit code 15).
+
+    \b
+    Examples:
+      stockdata migrate adopt --dry-run    # the detected state and the exact statements
+      stockdata migrate adopt
+    """
+    from app.infrastructure.database.migration import adopt_database
+    from app.infrastructure.database.migration.errors import UnknownLegacyStateError
+
+    try:
+        result = asyncio.run(adopt_database(dry_run=dry_run, database_url=database_url()))
+    except UnknownLegacyStateError as exc:
+        if as_json:
+            rendering.emit_json("adopt", state="unknown", dry_run=dry_run, applied=False, differences=exc.differences)
+        raise
+    if as_json:
+        rendering.emit_json("adopt", dry_run=dry_run, **asdict(result))
+    elif not is_quiet():
+        for line in rendering.adoption_lines(result, dry_run=dry_run):
+            click.echo(line)
 
 
 @migrate.command()
@@ -332,6 +398,41 @@ def sql(revision_range: str) -> None:
     from app.infrastructure.database.migration import render_sql
 
     click.echo(asyncio.run(render_sql(revision_range, database_url=database_url())), nl=False)
+
+
+@migrate.command()
+@click.argument("revision_ids", metavar="[REV]...", nargs=-1)
+@click.option("--all", "all_revisions", is_flag=True, help="Lint every revision (needs no database).")
+@json_option
+@common_options
+def lint(revision_ids: tuple[str, ...], all_revisions: bool, as_json: bool) -> None:
+    """Find dangerous operations in revisions: squawk on their PostgreSQL SQL, plus checks SQL cannot show.
+
+    Lints the revisions the database has not applied, the REVs named, or --all. Prints one line per finding,
+    `revision:line rule severity: message`; exits 18 when any finding is an error (warnings only print).
+
+    \b
+    Examples:
+      stockdata migrate lint                 # what the next upgrade would apply
+      stockdata migrate lint --all           # every revision, as CI does
+      stockdata migrate lint 3f2a9c1b --json
+    """
+    from app.infrastructure.database.migration import lint_migrations
+    from app.infrastructure.database.migration.errors import LintFailedError
+
+    if revision_ids and all_revisions:
+        raise click.UsageError("name revisions or use --all, not both")
+    report = asyncio.run(lint_migrations(revision_ids, all_revisions=all_revisions, database_url=database_url()))
+    if as_json:
+        rendering.emit_json("lint", **rendering.lint_json(report))
+    else:
+        for line in rendering.lint_lines(report, errors_only=is_quiet()):
+            click.echo(line)
+    if report.errors:
+        raise LintFailedError(
+            f"{len(report.errors)} lint error(s); fix them, or silence one with a reason "
+            "(`# migrate-lint: ignore[rule] why`; see Lint in docs/migrations.en.md)"
+        )
 
 
 @migrate.command()
