@@ -18,7 +18,7 @@ from sqlalchemy.pool import NullPool
 from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
 from app.infrastructure.database.connection import Base, create_engine
 from app.infrastructure.database.migration.environment import configure_logging, context_options, database_url
-from app.infrastructure.database.migration.foreign_tables import modelled_tables_only
+from app.infrastructure.database.migration.foreign_tables import owned_tables_only
 
 config = context.config
 configure_logging(config)
@@ -44,7 +44,7 @@ def do_run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        include_name=modelled_tables_only(target_metadata.tables),
+        include_name=owned_tables_only(target_metadata.tables, context.script),
         **context_options(config),
     )
     with context.begin_transaction():

@@ -32,7 +32,7 @@ from app.infrastructure.database.migration.errors import (
     NothingToGenerateError,
     PendingMigrationsError,
 )
-from app.infrastructure.database.migration.foreign_tables import foreign_tables
+from app.infrastructure.database.migration.foreign_tables import foreign_tables, migration_tables
 from app.infrastructure.database.migration.lint import LintFinding, LintReport
 from app.infrastructure.database.migration.renames import ConfirmRename, RenameHint
 from app.infrastructure.database.migration.results import (
@@ -295,16 +295,20 @@ async def check_drift(*, database_url: str | None = None, script_location: Path 
 
     config = _config(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
-        return await connection.run_sync(detect_drift, Base.metadata)
+        return await connection.run_sync(detect_drift, Base.metadata, load_scripts(config))
 
 
-async def list_foreign_tables(*, database_url: str | None = None) -> tuple[str, ...]:
-    """Tables in the database that the models do not define; migrations and ``check`` leave them alone."""
+async def list_foreign_tables(
+    *, database_url: str | None = None, script_location: Path | None = None
+) -> tuple[str, ...]:
+    """Tables that neither the models nor any revision define; migrations and ``check`` leave them alone."""
     from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
     from app.infrastructure.database.connection import Base
 
-    async with open_connection(_url(database_url)) as connection:
-        return await connection.run_sync(foreign_tables, set(Base.metadata.tables))
+    config = _config(database_url, script_location)
+    known = set(Base.metadata.tables) | migration_tables(load_scripts(config))
+    async with open_connection(config.attributes["database_url"]) as connection:
+        return await connection.run_sync(foreign_tables, known)
 
 
 async def render_sql(
