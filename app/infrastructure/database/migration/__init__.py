@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration import adoption, lint, renames, revisions
+from app.infrastructure.database.migration import adoption, lint, renames, revisions, timeouts
 from app.infrastructure.database.migration.connection import describe_target, open_connection
 from app.infrastructure.database.migration.drift import detect_drift
 from app.infrastructure.database.migration.errors import (
@@ -31,6 +31,13 @@ from app.infrastructure.database.migration.errors import (
     MigrationError,
     NothingToGenerateError,
     PendingMigrationsError,
+)
+from app.infrastructure.database.migration.events import (
+    LockAcquired,
+    LockWaiting,
+    MigrationEvent,
+    OnEvent,
+    RevisionRetry,
 )
 from app.infrastructure.database.migration.foreign_tables import foreign_tables, migration_tables
 from app.infrastructure.database.migration.lint import LintFinding, LintReport
@@ -44,6 +51,7 @@ from app.infrastructure.database.migration.results import (
     RunResult,
     Status,
 )
+from app.infrastructure.database.migration.session import migration_session
 from app.infrastructure.database.migration.setup import build_config, load_scripts
 
 __all__ = [
@@ -52,9 +60,14 @@ __all__ = [
     "Difference",
     "LintFinding",
     "LintReport",
+    "LockAcquired",
+    "LockWaiting",
+    "MigrationEvent",
     "MigrationStep",
+    "OnEvent",
     "RenameHint",
     "RevisionInfo",
+    "RevisionRetry",
     "RunResult",
     "Status",
     "adopt_database",
@@ -107,14 +120,18 @@ async def _run(
     alembic_call: Callable[[Config], Any],
     on_step: OnStep | None,
     prepare: Prepare | None = None,
+    on_event: OnEvent | None = None,
 ) -> RunResult:
-    """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step.
+    """Under the migration lock: plan from the current revision, run ``alembic_call`` (retried on lock timeouts).
 
     ``prepare`` runs first on the same connection, in its own transaction (adoption of a legacy database).
     """
     script = load_scripts(config)
-    started = time.perf_counter()
-    async with open_connection(config.attributes["database_url"]) as connection:
+    async with (
+        open_connection(config.attributes["database_url"]) as connection,
+        migration_session(connection, on_event=on_event),
+    ):
+        started = time.perf_counter()
         before = await connection.run_sync(_current_heads)
         await connection.commit()
         revisions.ensure_known(script, before)
@@ -143,24 +160,40 @@ async def _run(
                 with revisions.revision_errors():
                     alembic_call(config)
             except DBAPIError as exc:
+                if exc.statement is None and steps:
+                    # The COMMIT failed (SQLite: readers kept the file past the busy timeout), after the step was
+                    # recorded; the driver's transaction is still open and must be rolled back by hand.
+                    steps.pop()
+                    sync_connection.connection.rollback()
                 failed = planned[len(steps)] if len(steps) < len(planned) else None
-                raise _revision_failed(failed, exc) from exc
+                raise _revision_failed(failed, exc, config) from exc
 
-        await connection.run_sync(call)
+        await timeouts.retry_lock_timeouts(lambda: connection.run_sync(call), on_event=on_event)
         await connection.commit()
         after = await connection.run_sync(_current_heads)
         await connection.commit()
     return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, adopted)
 
 
-def _revision_failed(failed: Script | None, exc: DBAPIError) -> MigrationError:
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+def _revision_failed(failed: Script | None, exc: DBAPIError, config: Config) -> MigrationError:
     where = f"revision {failed.revision} ({failed.doc})" if failed is not None else "the migration"
-    statement = " ".join((exc.statement or "").split())
+    timed_out = timeouts.timeout_error(exc, revision=failed.revision if failed else None, where=where, config=config)
+    if timed_out is not None:
+        return timed_out
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    statement = " ".join((exc.statement or "COMMIT").split())
     return MigrationError(
         f"{where} failed and was rolled back: {reason}. Statement: {statement[:300]}. "
-        "Fix the revision and run upgrade again."
+        "Fix the revision and run the command again."
     )
+
+
+async def _pinned(config: Config, revision: str, *, downgrade: bool) -> str:
+    """``revision``, with a step count from the current revision (``-1``, ``+2``) pinned before the lock is awaited."""
+    if not revisions.is_relative(revision):
+        return revision
+    script = load_scripts(config)
+    return revisions.pin(script, revision, await _read_current(config, script), downgrade=downgrade)
 
 
 async def upgrade_database(
@@ -168,21 +201,25 @@ async def upgrade_database(
     *,
     database_url: str | None = None,
     on_step: OnStep | None = None,
+    on_event: OnEvent | None = None,
     script_location: Path | None = None,
 ) -> RunResult:
-    """Apply revisions up to ``revision`` (default: head), each in its own transaction.
+    """Apply revisions up to ``revision`` (default: head), each in its own transaction, under the migration lock.
 
     A legacy database (tables but no revision) is first adopted as :func:`adopt_database` does; the result's
     ``adoption`` then says what was found and done. An unknown one raises UnknownLegacyStateError, unchanged.
+    ``on_event`` hears about waiting for another migrator's lock and about retries after a lock timeout.
     """
     config = _config(database_url, script_location)
+    target = await _pinned(config, revision, downgrade=False)
     return await _run(
         config,
         "upgrade",
-        lambda script, current: revisions.plan_upgrade(script, revision, current),
-        lambda cfg: command.upgrade(cfg, revision),
+        lambda script, current: revisions.plan_upgrade(script, target, current),
+        lambda cfg: command.upgrade(cfg, target),
         on_step,
         prepare=adoption.adopt_before_upgrade,
+        on_event=on_event,
     )
 
 
@@ -214,16 +251,19 @@ async def downgrade_database(
     *,
     database_url: str | None = None,
     on_step: OnStep | None = None,
+    on_event: OnEvent | None = None,
     script_location: Path | None = None,
 ) -> RunResult:
-    """Undo revisions down to ``revision`` (default: one step back)."""
+    """Undo revisions down to ``revision`` (default: one step back), under the migration lock."""
     config = _config(database_url, script_location)
+    target = await _pinned(config, revision, downgrade=True)
     return await _run(
         config,
         "downgrade",
-        lambda script, current: revisions.plan_downgrade(script, revision, current),
-        lambda cfg: command.downgrade(cfg, revision),
+        lambda script, current: revisions.plan_downgrade(script, target, current),
+        lambda cfg: command.downgrade(cfg, target),
         on_step,
+        on_event=on_event,
     )
 
 
@@ -242,9 +282,10 @@ async def stamp(
     *,
     verified_by_hand: bool = False,
     database_url: str | None = None,
+    on_event: OnEvent | None = None,
     script_location: Path | None = None,
 ) -> RunResult:
-    """Record ``revision`` as the database's current revision without running any migration.
+    """Record ``revision`` as the database's current revision without running any migration, under the lock.
 
     Tables of a database without a revision are stamped only if adoption verifies they are exactly the initial
     revision's, unless ``verified_by_hand`` (the caller takes responsibility for any difference).
@@ -253,7 +294,13 @@ async def stamp(
     revisions.resolve(load_scripts(config), revision)
     guard = None if verified_by_hand else partial(adoption.check_stamp, revision=revision)
     return await _run(
-        config, "stamp", lambda _script, _current: [], lambda cfg: command.stamp(cfg, revision), None, prepare=guard
+        config,
+        "stamp",
+        lambda _script, _current: [],
+        lambda cfg: command.stamp(cfg, revision),
+        None,
+        prepare=guard,
+        on_event=on_event,
     )
 
 

@@ -18,7 +18,7 @@ from app.presentation.cli import rendering
 from app.presentation.cli.options import common_options, database_url, is_quiet, json_option, yes_option
 
 if TYPE_CHECKING:
-    from app.infrastructure.database.migration import MigrationStep, RunResult
+    from app.infrastructure.database.migration import MigrationEvent, MigrationStep, RunResult
 
 
 @click.group()
@@ -43,6 +43,13 @@ def _progress(as_json: bool) -> Callable[[MigrationStep], None] | None:
     return lambda step: click.echo(rendering.step_line(step))
 
 
+def _events() -> Callable[[MigrationEvent], None] | None:
+    # On stderr, so that --json output stays one document.
+    if is_quiet():
+        return None
+    return lambda event: click.echo(event.describe(), err=True)
+
+
 def _report(result: RunResult, as_json: bool) -> None:
     if as_json:
         rendering.emit_json(result.command, **rendering.run_json(result))
@@ -61,6 +68,9 @@ def upgrade(revision: str, as_json: bool) -> None:
 
     A database built before Alembic (tables but no revision) is adopted first, as `adopt` does.
 
+    Safe to run from every instance at once: one migrates while the others wait for its lock
+    (MIGRATION_LOCK_TIMEOUT), then find nothing left to do.
+
     \b
     Examples:
       stockdata migrate upgrade
@@ -68,7 +78,9 @@ def upgrade(revision: str, as_json: bool) -> None:
     """
     from app.infrastructure.database.migration import upgrade_database
 
-    result = asyncio.run(upgrade_database(revision, database_url=database_url(), on_step=_progress(as_json)))
+    result = asyncio.run(
+        upgrade_database(revision, database_url=database_url(), on_step=_progress(as_json), on_event=_events())
+    )
     _report(result, as_json)
 
 
@@ -103,7 +115,9 @@ def downgrade(revision: str, yes: bool, as_json: bool) -> None:
             click.echo(f"  ↓ {info.revision}  {info.message}")
         if not click.confirm("Tables and columns these revisions created will be dropped with their data. Go on?"):
             raise ConfirmationRequiredError("downgrade cancelled; nothing was changed")
-    result = asyncio.run(downgrade_database(revision, database_url=database_url(), on_step=_progress(as_json)))
+    result = asyncio.run(
+        downgrade_database(revision, database_url=database_url(), on_step=_progress(as_json), on_event=_events())
+    )
     _report(result, as_json)
 
 
@@ -294,7 +308,9 @@ def stamp(revision: str, verified_by_hand: bool, as_json: bool) -> None:
     """
     from app.infrastructure.database.migration import stamp as stamp_database
 
-    result = asyncio.run(stamp_database(revision, verified_by_hand=verified_by_hand, database_url=database_url()))
+    result = asyncio.run(
+        stamp_database(revision, verified_by_hand=verified_by_hand, database_url=database_url(), on_event=_events())
+    )
     if as_json:
         rendering.emit_json("stamp", **rendering.run_json(result))
     elif not is_quiet():
