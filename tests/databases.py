@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -62,3 +64,22 @@ async def _run_script(url: str, sql: str) -> None:
 def run_sql_script(url: str, sql: str) -> None:
     """Run a multi-statement SQL script (such as a legacy migration file) on a PostgreSQL database."""
     asyncio.run(_run_script(url, sql))
+
+
+@contextmanager
+def open_transaction(url: str, sql: str) -> Iterator[None]:
+    """Keep a second session's transaction open, after running ``sql`` in it, until the block ends.
+
+    Reading a PostgreSQL table this way holds a lock that any ``ALTER TABLE`` on it has to wait for.
+    """
+    loop = asyncio.new_event_loop()
+    engine = create_engine(url, poolclass=NullPool)
+    connection = loop.run_until_complete(engine.connect())
+    try:
+        loop.run_until_complete(connection.execute(text(sql)))
+        yield
+    finally:
+        loop.run_until_complete(connection.rollback())
+        loop.run_until_complete(connection.close())
+        loop.run_until_complete(engine.dispose())
+        loop.close()

@@ -7,7 +7,7 @@ import os
 import pty
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,7 +30,7 @@ def run(
     *,
     database_url: str | None = None,
     cwd: Path = PROJECT_ROOT,
-    env: dict[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
     input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command with ``DATABASE_URL`` (when given) and ``env`` added to the environment, capturing its output."""
@@ -140,3 +140,19 @@ async def _execute(url: str, statements: tuple[str, ...]) -> None:
 def execute(url: str, *statements: str) -> None:
     """Run ``statements`` in one committed transaction."""
     asyncio.run(_execute(url, statements))
+
+
+async def _column(url: str, sql: str) -> list[Any]:
+    from sqlalchemy import text
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            return list((await connection.execute(text(sql))).scalars())
+    finally:
+        await engine.dispose()
+
+
+def column(url: str, sql: str) -> list[Any]:
+    """The first column of every row of ``sql``."""
+    return asyncio.run(_column(url, sql))

@@ -24,7 +24,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration import adoption, estimate, fence, history, lint, renames, revisions
+from app.infrastructure.database.migration import (
+    adoption,
+    estimate,
+    fence,
+    history,
+    lint,
+    renames,
+    revisions,
+    timeouts,
+)
 from app.infrastructure.database.migration.connection import describe_target, open_connection
 from app.infrastructure.database.migration.drift import detect_drift
 from app.infrastructure.database.migration.errors import (
@@ -33,7 +42,14 @@ from app.infrastructure.database.migration.errors import (
     NothingToGenerateError,
     PendingMigrationsError,
 )
-from app.infrastructure.database.migration.foreign_tables import foreign_tables
+from app.infrastructure.database.migration.events import (
+    LockAcquired,
+    LockWaiting,
+    MigrationEvent,
+    OnEvent,
+    RevisionRetry,
+)
+from app.infrastructure.database.migration.foreign_tables import foreign_tables, migration_tables
 from app.infrastructure.database.migration.lint import LintFinding, LintReport
 from app.infrastructure.database.migration.renames import ConfirmRename, RenameHint
 from app.infrastructure.database.migration.results import (
@@ -51,6 +67,7 @@ from app.infrastructure.database.migration.results import (
     Status,
     Verification,
 )
+from app.infrastructure.database.migration.session import migration_session
 from app.infrastructure.database.migration.setup import build_config, load_scripts
 
 __all__ = [
@@ -64,9 +81,14 @@ __all__ = [
     "DowngradePreview",
     "LintFinding",
     "LintReport",
+    "LockAcquired",
+    "LockWaiting",
+    "MigrationEvent",
     "MigrationStep",
+    "OnEvent",
     "RenameHint",
     "RevisionInfo",
+    "RevisionRetry",
     "RunResult",
     "Status",
     "Verification",
@@ -126,16 +148,20 @@ async def _run(
     alembic_call: Callable[[Config], Any],
     on_step: OnStep | None,
     prepare: Prepare | None = None,
+    on_event: OnEvent | None = None,
     check: Check | None = None,
 ) -> RunResult:
-    """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step.
+    """Under the migration lock: plan from the current revision, run ``alembic_call`` (retried on lock timeouts).
 
     ``check`` runs first (checksums, the production fence), then ``prepare`` (adoption of a legacy database), each
     on the same connection in its own transaction.
     """
     script = load_scripts(config)
-    started = time.perf_counter()
-    async with open_connection(config.attributes["database_url"]) as connection:
+    async with (
+        open_connection(config.attributes["database_url"]) as connection,
+        migration_session(connection, on_event=on_event),
+    ):
+        started = time.perf_counter()
         before = await connection.run_sync(_current_heads)
         notes = await connection.run_sync(check, script, before) if check is not None else ()
         await connection.commit()
@@ -165,24 +191,40 @@ async def _run(
                 with revisions.revision_errors():
                     alembic_call(config)
             except DBAPIError as exc:
+                if exc.statement is None and steps:
+                    # The COMMIT failed (SQLite: readers kept the file past the busy timeout), after the step was
+                    # recorded; the driver's transaction is still open and must be rolled back by hand.
+                    steps.pop()
+                    sync_connection.connection.rollback()
                 failed = planned[len(steps)] if len(steps) < len(planned) else None
-                raise _revision_failed(failed, exc) from exc
+                raise _revision_failed(failed, exc, config) from exc
 
-        await connection.run_sync(call)
+        await timeouts.retry_lock_timeouts(lambda: connection.run_sync(call), on_event=on_event)
         await connection.commit()
         after = await connection.run_sync(_current_heads)
         await connection.commit()
     return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, adopted, notes)
 
 
-def _revision_failed(failed: Script | None, exc: DBAPIError) -> MigrationError:
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+def _revision_failed(failed: Script | None, exc: DBAPIError, config: Config) -> MigrationError:
     where = f"revision {failed.revision} ({failed.doc})" if failed is not None else "the migration"
-    statement = " ".join((exc.statement or "").split())
+    timed_out = timeouts.timeout_error(exc, revision=failed.revision if failed else None, where=where, config=config)
+    if timed_out is not None:
+        return timed_out
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    statement = " ".join((exc.statement or "COMMIT").split())
     return MigrationError(
         f"{where} failed and was rolled back: {reason}. Statement: {statement[:300]}. "
-        "Fix the revision and run upgrade again."
+        "Fix the revision and run the command again."
     )
+
+
+async def _pinned(config: Config, revision: str, *, downgrade: bool) -> str:
+    """``revision``, with a step count from the current revision (``-1``, ``+2``) pinned before the lock is awaited."""
+    if not revisions.is_relative(revision):
+        return revision
+    script = load_scripts(config)
+    return revisions.pin(script, revision, await _read_current(config, script), downgrade=downgrade)
 
 
 async def upgrade_database(
@@ -190,11 +232,12 @@ async def upgrade_database(
     *,
     database_url: str | None = None,
     on_step: OnStep | None = None,
+    on_event: OnEvent | None = None,
     script_location: Path | None = None,
     accept_modified: Sequence[str] = (),
     production_confirmed: bool = False,
 ) -> RunResult:
-    """Apply revisions up to ``revision`` (default: head), each in its own transaction.
+    """Apply revisions up to ``revision`` (default: head), each in its own transaction, under the migration lock.
 
     A legacy database (tables but no revision) is first adopted as :func:`adopt_database` does; the result's
     ``adoption`` then says what was found and done. An unknown one raises UnknownLegacyStateError, unchanged.
@@ -202,8 +245,11 @@ async def upgrade_database(
     Refuses (ModifiedMigrationsError) while applied revisions' scripts changed or disappeared, except those in
     ``accept_modified``, whose new checksums are recorded; on a production database that needs
     ``production_confirmed``. Applied revisions without a checksum yet get one, with a note in the result.
+
+    ``on_event`` hears about waiting for another migrator's lock and about retries after a lock timeout.
     """
     config = _config(database_url, script_location)
+    target = await _pinned(config, revision, downgrade=False)
 
     def check(connection: Connection, script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ...]:
         if accept_modified:
@@ -213,10 +259,11 @@ async def upgrade_database(
     return await _run(
         config,
         "upgrade",
-        lambda script, current: revisions.plan_upgrade(script, revision, current),
-        lambda cfg: command.upgrade(cfg, revision),
+        lambda script, current: revisions.plan_upgrade(script, target, current),
+        lambda cfg: command.upgrade(cfg, target),
         on_step,
         prepare=adoption.adopt_before_upgrade,
+        on_event=on_event,
         check=check,
     )
 
@@ -249,17 +296,23 @@ async def downgrade_database(
     *,
     database_url: str | None = None,
     on_step: OnStep | None = None,
+    on_event: OnEvent | None = None,
     script_location: Path | None = None,
     production_confirmed: bool = False,
 ) -> RunResult:
-    """Undo revisions down to ``revision`` (default: one step back); production needs ``production_confirmed``."""
+    """Undo revisions down to ``revision`` (default: one step back), under the migration lock.
+
+    On a production database this needs ``production_confirmed``.
+    """
     config = _config(database_url, script_location)
+    target = await _pinned(config, revision, downgrade=True)
     return await _run(
         config,
         "downgrade",
-        lambda script, current: revisions.plan_downgrade(script, revision, current),
-        lambda cfg: command.downgrade(cfg, revision),
+        lambda script, current: revisions.plan_downgrade(script, target, current),
+        lambda cfg: command.downgrade(cfg, target),
         on_step,
+        on_event=on_event,
         check=_fenced("downgrade", production_confirmed),
     )
 
@@ -300,10 +353,11 @@ async def stamp(
     *,
     verified_by_hand: bool = False,
     database_url: str | None = None,
+    on_event: OnEvent | None = None,
     script_location: Path | None = None,
     production_confirmed: bool = False,
 ) -> RunResult:
-    """Record ``revision`` as the database's current revision without running any migration.
+    """Record ``revision`` as the database's current revision without running any migration, under the lock.
 
     Tables of a database without a revision are stamped only if adoption verifies they are exactly the initial
     revision's, unless ``verified_by_hand`` (the caller takes responsibility for any difference). On a production
@@ -319,6 +373,7 @@ async def stamp(
         lambda cfg: command.stamp(cfg, revision),
         None,
         prepare=guard,
+        on_event=on_event,
         check=_fenced("stamp", production_confirmed),
     )
 
@@ -394,16 +449,20 @@ async def check_drift(*, database_url: str | None = None, script_location: Path 
 
     config = _config(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
-        return await connection.run_sync(detect_drift, Base.metadata)
+        return await connection.run_sync(detect_drift, Base.metadata, load_scripts(config))
 
 
-async def list_foreign_tables(*, database_url: str | None = None) -> tuple[str, ...]:
-    """Tables in the database that the models do not define; migrations and ``check`` leave them alone."""
+async def list_foreign_tables(
+    *, database_url: str | None = None, script_location: Path | None = None
+) -> tuple[str, ...]:
+    """Tables that neither the models nor any revision define; migrations and ``check`` leave them alone."""
     from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
     from app.infrastructure.database.connection import Base
 
-    async with open_connection(_url(database_url)) as connection:
-        return await connection.run_sync(foreign_tables, set(Base.metadata.tables))
+    config = _config(database_url, script_location)
+    known = set(Base.metadata.tables) | migration_tables(load_scripts(config))
+    async with open_connection(config.attributes["database_url"]) as connection:
+        return await connection.run_sync(foreign_tables, known)
 
 
 async def render_sql(

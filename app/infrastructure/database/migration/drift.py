@@ -6,19 +6,20 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Index, MetaData, Table
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import Constraint, ForeignKeyConstraint
 
 from app.infrastructure.database.migration.comparison import compare_server_default, render_default
-from app.infrastructure.database.migration.foreign_tables import modelled_tables_only
+from app.infrastructure.database.migration.foreign_tables import owned_tables_only
 from app.infrastructure.database.migration.results import Difference
 
 
-def detect_drift(connection: Connection, metadata: MetaData) -> list[Difference]:
+def detect_drift(connection: Connection, metadata: MetaData, script: ScriptDirectory) -> list[Difference]:
     """Compare ``metadata`` with the schema behind ``connection``; return the differences found.
 
-    Tables ``metadata`` does not define are foreign (see :mod:`foreign_tables`) and are not compared.
+    Foreign tables (neither in ``metadata`` nor created by a revision of ``script``) are not compared.
     """
     context = MigrationContext.configure(
         connection,
@@ -26,7 +27,7 @@ def detect_drift(connection: Connection, metadata: MetaData) -> list[Difference]
             "compare_type": True,
             "compare_server_default": compare_server_default,
             "target_metadata": metadata,
-            "include_name": modelled_tables_only(metadata.tables),
+            "include_name": owned_tables_only(metadata.tables, script),
         },
     )
     differences: list[Difference] = []

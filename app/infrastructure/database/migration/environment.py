@@ -16,7 +16,9 @@ from alembic.config import Config
 
 from app.core.config import get_settings, normalize_database_url
 from app.infrastructure.database.migration.comparison import compare_server_default
+from app.infrastructure.database.migration.foreign_keys import check_before_commit
 from app.infrastructure.database.migration.history import HistoryRecorder
+from app.infrastructure.database.migration.timeouts import forget_overrides
 
 OnVersionApply = Callable[..., None]
 
@@ -53,7 +55,8 @@ def context_options(config: Config) -> dict[str, Any]:
         # One transaction per revision, on SQLite too (the engine issues a real BEGIN there).
         "transaction_per_migration": True,
         "transactional_ddl": True,
-        # The history rows are written in each revision's transaction, by the API and plain `alembic` alike.
-        "on_version_apply": (*callbacks, HistoryRecorder()),
+        # Inside each revision's transaction, before its commit: these may still fail it. The history rows are
+        # written there too, by the API and plain `alembic` alike.
+        "on_version_apply": (check_before_commit, forget_overrides, *callbacks, HistoryRecorder()),
         "process_revision_directives": config.attributes.get("process_revision_directives"),
     }

@@ -15,6 +15,8 @@ code   error                               meaning
 10     DriftDetectedError                  ``check``: the models and the database differ
 11     NothingToGenerateError              ``revision --autogenerate`` found no change
 12     ConfirmationRequiredError           a destructive command needs ``--yes`` (or a terminal)
+13     MigrationLockTimeoutError           another migrator held the migration lock longer than allowed
+14     DDLLockTimeoutError                 a revision hit ``lock_timeout`` or ``statement_timeout``; rolled back
 15     UnknownLegacyStateError             a database without a revision matches no known legacy state
 16     ModifiedMigrationsError             applied revisions' scripts changed or disappeared (``verify``)
 17     ProductionGuardError                a production database needs its name typed or the explicit flag
@@ -32,10 +34,12 @@ __all__ = [
     "AmbiguousRevisionError",
     "ConfigurationError",
     "ConfirmationRequiredError",
+    "DDLLockTimeoutError",
     "DatabaseUnreachableError",
     "DriftDetectedError",
     "LintFailedError",
     "MigrationError",
+    "MigrationLockTimeoutError",
     "MigrationSetupError",
     "ModifiedMigrationsError",
     "MultipleHeadsError",
@@ -109,6 +113,26 @@ class ConfirmationRequiredError(MigrationError):
     """A destructive command was not confirmed."""
 
     exit_code = 12
+
+
+class MigrationLockTimeoutError(MigrationError):
+    """Another migrator held the migration lock for longer than ``MIGRATION_LOCK_TIMEOUT``."""
+
+    exit_code = 13
+
+
+class DDLLockTimeoutError(MigrationError):
+    """A revision's statement hit ``lock_timeout`` (or ``statement_timeout``) and the revision was rolled back."""
+
+    exit_code = 14
+
+    def __init__(self, message: str, *, revision: str | None, timeout: str, seconds: float, statement: str) -> None:
+        super().__init__(message)
+        self.revision = revision
+        self.timeout = timeout
+        """``lock_timeout``, ``statement_timeout`` or (SQLite) ``busy_timeout``."""
+        self.seconds = seconds
+        self.statement = statement
 
 
 class UnknownLegacyStateError(MigrationError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -74,6 +75,30 @@ def plan_downgrade(script: ScriptDirectory, target: str, current: Sequence[str])
     """The revisions a downgrade from ``current`` to ``target`` undoes, in order."""
     with revision_errors():
         return [step.revision for step in script._downgrade_revs(target, tuple(current))]  # type: ignore[arg-type]
+
+
+def is_relative(target: str) -> bool:
+    """True for a target counted from the database's current revision: ``+2``, ``-1``."""
+    return re.fullmatch(r"[+-]\d+", target) is not None
+
+
+def pin(script: ScriptDirectory, target: str, current: Sequence[str], *, downgrade: bool) -> str:
+    """The absolute revision a relative ``target`` reaches from ``current`` (``base`` below the first); else ``target``.
+
+    A pinned target means the same thing however long the run waits for the migration lock, and however often it
+    is retried. A step down past a merge point stays relative.
+    """
+    if not is_relative(target):
+        return target
+    planned = plan_downgrade(script, target, current) if downgrade else plan_upgrade(script, target, current)
+    if not planned:
+        return target
+    if not downgrade:
+        return planned[-1].revision
+    below = planned[-1].down_revision
+    if below is None:
+        return "base"
+    return below if isinstance(below, str) else target
 
 
 def all_revisions(script: ScriptDirectory, applied: set[str] | None = None) -> tuple[RevisionInfo, ...]:

@@ -25,7 +25,7 @@ from app.presentation.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from app.infrastructure.database.migration import DowngradePreview, MigrationStep, RunResult
+    from app.infrastructure.database.migration import DowngradePreview, MigrationEvent, MigrationStep, RunResult
 
 
 @click.group()
@@ -48,6 +48,13 @@ def _progress(as_json: bool) -> Callable[[MigrationStep], None] | None:
     if as_json or is_quiet():
         return None
     return lambda step: click.echo(rendering.step_line(step))
+
+
+def _events() -> Callable[[MigrationEvent], None] | None:
+    # On stderr, so that --json output stays one document.
+    if is_quiet():
+        return None
+    return lambda event: click.echo(event.describe(), err=True)
 
 
 def _report(result: RunResult, as_json: bool) -> None:
@@ -78,6 +85,9 @@ def upgrade(revision: str, accept: tuple[str, ...], i_know_this_is_production: b
 
     A database built before Alembic (tables but no revision) is adopted first, as `adopt` does.
 
+    Safe to run from every instance at once: one migrates while the others wait for its lock
+    (MIGRATION_LOCK_TIMEOUT), then find nothing left to do.
+
     Refuses while applied revisions' scripts changed since they ran (see `verify`), unless accepted.
 
     \b
@@ -94,6 +104,7 @@ def upgrade(revision: str, accept: tuple[str, ...], i_know_this_is_production: b
             revision,
             database_url=database_url(),
             on_step=_progress(as_json),
+            on_event=_events(),
             accept_modified=accept,
             production_confirmed=confirmed,
         )
@@ -131,7 +142,11 @@ def downgrade(revision: str, dry_run: bool, yes: bool, i_know_this_is_production
     confirmed = production_confirmed("downgrade it", flag=i_know_this_is_production)
     result = asyncio.run(
         downgrade_database(
-            revision, database_url=database_url(), on_step=_progress(as_json), production_confirmed=confirmed
+            revision,
+            database_url=database_url(),
+            on_step=_progress(as_json),
+            on_event=_events(),
+            production_confirmed=confirmed,
         )
     )
     _report(result, as_json)
@@ -340,7 +355,11 @@ def stamp(revision: str, verified_by_hand: bool, i_know_this_is_production: bool
     confirmed = production_confirmed("stamp it", flag=i_know_this_is_production)
     result = asyncio.run(
         stamp_database(
-            revision, verified_by_hand=verified_by_hand, database_url=database_url(), production_confirmed=confirmed
+            revision,
+            verified_by_hand=verified_by_hand,
+            database_url=database_url(),
+            on_event=_events(),
+            production_confirmed=confirmed,
         )
     )
     if as_json:
