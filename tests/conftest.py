@@ -18,7 +18,7 @@ from app.core.config import get_settings
 from app.infrastructure.database.connection import get_engine, get_session_factory
 from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 from tests.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
-from tests.extra_revisions import add_notes_revision, cli_uses
+from tests.scripts_folder import add_notes_revision, cli_uses
 
 BACKENDS = ["sqlite", "postgres"]
 

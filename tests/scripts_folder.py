@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from app.core.config import get_settings
 from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 
 INITIAL = "dceebfc4ff9f"
+NOTES = "a1b2c3d4e5f6"
 
 _TEMPLATE = '''"""{message}
 
@@ -61,3 +66,44 @@ def line_of(path: Path, text: str) -> int:
         if text in line:
             return number
     raise AssertionError(f"{text!r} not in {path}")
+
+
+def add_notes_revision(scripts: Path) -> Path:
+    """Add revision NOTES on top of INITIAL: it creates ``notes`` and adds ``stocks.isin``. Returns ``scripts``."""
+    write_revision(
+        scripts,
+        NOTES,
+        upgrade="""
+            op.create_table(
+                "notes",
+                sa.Column("id", sa.Integer(), nullable=False),
+                sa.Column("body", sa.Text(), nullable=False),
+                sa.PrimaryKeyConstraint("id", name=op.f("notes_pkey")),
+            )
+            with op.batch_alter_table("stocks") as batch_op:
+                batch_op.add_column(sa.Column("isin", sa.String(length=12), nullable=True))
+        """,
+        downgrade="""
+            with op.batch_alter_table("stocks") as batch_op:
+                batch_op.drop_column("isin")
+            op.drop_table("notes")
+        """,
+    )
+    return scripts
+
+
+def revision_file(scripts: Path, revision: str) -> Path:
+    """The file of ``revision`` in ``scripts``."""
+    (found,) = (scripts / "versions").glob(f"*{revision}_*.py")
+    return found
+
+
+def cli_uses(scripts: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Body of a yield fixture: point ``MIGRATION_SCRIPT_LOCATION`` at ``scripts`` while the test runs.
+
+    The CLI then uses them, in-process (the settings cache is cleared around the test) or as a subprocess.
+    """
+    monkeypatch.setenv("MIGRATION_SCRIPT_LOCATION", str(scripts))
+    get_settings.cache_clear()
+    yield scripts
+    get_settings.cache_clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,8 +25,8 @@ from app.infrastructure.database.migration import (
 )
 from app.infrastructure.database.migration.checksums import file_checksum
 from app.infrastructure.database.migration.errors import ModifiedMigrationsError
-from tests.extra_revisions import INITIAL, NOTES, revision_file
 from tests.helpers import ALEMBIC, execute, invoke, reflect_schema, run, scalar
+from tests.scripts_folder import INITIAL, NOTES, revision_file
 
 HISTORY = "stockdata_migration_history"
 
@@ -36,13 +37,6 @@ def upgrade(url: str, scripts: Path, revision: str = "head") -> None:
 
 def recorded_checksum(url: str, revision: str) -> str:
     return str(scalar(url, f"SELECT checksum FROM {HISTORY} WHERE revision = '{revision}'"))
-
-
-def edit_code(path: Path) -> None:
-    """Change what the revision does (and the file's size, so no stale bytecode is reused)."""
-    text = path.read_text()
-    assert "sa.String(length=12)" in text
-    path.write_text(text.replace("sa.String(length=12)", "sa.String(length=120)"))
 
 
 def test_upgrade_records_checksum_and_audit_of_each_revision(database_url: str, notes_scripts: Path) -> None:
@@ -111,7 +105,7 @@ def test_formatting_comments_and_docstrings_are_not_changes(database_url: str, n
     formatted = run([ALEMBIC.with_name("ruff"), "format", "--line-length", "60", *files])
     assert formatted.returncode == 0, formatted.stderr
     for path in files:
-        text = path.read_text().replace('"""Create notes and add stocks.isin."""', '"""Reworded docstring."""')
+        text = re.sub(r'^"""[^\n]*', '"""A reworded module docstring', path.read_text())
         path.write_text("# A comment added after the revision ran.\n" + text)
 
     assert [path.read_text() for path in files] != before

@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 
 from app.infrastructure.database.migration.estimate import find_losses, render
 from app.infrastructure.database.migration.results import DataLoss
-from tests.extra_revisions import INITIAL, NOTES, add_notes_revision
+from tests.scripts_folder import INITIAL, NOTES, add_notes_revision
 
 
 def test_drops_deletes_quoted_and_qualified_names_are_found() -> None:
@@ -46,7 +46,7 @@ def test_batch_drop_column_renders_as_a_plain_drop_for_postgresql(scripts: Path)
     sql, failed = render(plan, "postgresql")
 
     assert failed == []
-    assert f"-- downgrade {NOTES}: Add notes and stocks.isin" in sql
+    assert f"-- downgrade {NOTES}: Test revision {NOTES}" in sql
     assert find_losses(sql) == [
         DataLoss("drop_table", "notes", None, None),
         DataLoss("drop_table", "stocks", None, None),

@@ -9,8 +9,8 @@ import pytest
 
 from app.infrastructure.database.migration.checksums import file_checksum, source_checksum
 from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
-from tests.extra_revisions import INITIAL, revision_file
 from tests.helpers import ALEMBIC, run
+from tests.scripts_folder import INITIAL, revision_file
 
 RUFF = ALEMBIC.with_name("ruff")
 
