@@ -20,9 +20,10 @@ from alembic.runtime.migration import MigrationContext, MigrationInfo
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration import revisions
+from app.infrastructure.database.migration import revisions, runner
 from app.infrastructure.database.migration.connection import open_connection
 from app.infrastructure.database.migration.drift import detect_drift
 from app.infrastructure.database.migration.errors import (
@@ -45,6 +46,7 @@ __all__ = [
     "RevisionInfo",
     "RunResult",
     "Status",
+    "check_database",
     "check_drift",
     "create_revision",
     "downgrade_database",
@@ -153,7 +155,7 @@ async def upgrade_database(
         config,
         "upgrade",
         lambda script, current: revisions.plan_upgrade(script, revision, current),
-        lambda cfg: command.upgrade(cfg, revision),
+        lambda cfg: runner.upgrade(cfg, revision),
         on_step,
     )
 
@@ -171,7 +173,7 @@ async def downgrade_database(
         config,
         "downgrade",
         lambda script, current: revisions.plan_downgrade(script, revision, current),
-        lambda cfg: command.downgrade(cfg, revision),
+        lambda cfg: runner.downgrade(cfg, revision),
         on_step,
     )
 
@@ -219,19 +221,39 @@ async def get_status(*, database_url: str | None = None, script_location: Path |
     """Every revision with whether it is applied, the database's current revision and the heads."""
     config = _config(database_url, script_location)
     script = load_scripts(config)
-    current = await _read_current(config, script)
+    return _status(script, await _read_current(config, script))
+
+
+def _status(script: ScriptDirectory, current: tuple[str, ...]) -> Status:
     applied = revisions.applied_set(script, current)
     return Status(current, tuple(script.get_heads()), revisions.all_revisions(script, applied))
 
 
 async def check_drift(*, database_url: str | None = None, script_location: Path | None = None) -> list[Difference]:
     """The differences between the models and the database (empty when they match)."""
+    config = _config(database_url, script_location)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        return await _differences(connection)
+
+
+async def check_database(
+    *, database_url: str | None = None, script_location: Path | None = None
+) -> tuple[Status, list[Difference]]:
+    """``get_status()`` and, when no revision is pending, ``check_drift()``, over a single connection."""
+    config = _config(database_url, script_location)
+    script = load_scripts(config)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        current = await connection.run_sync(_current_heads)
+        revisions.ensure_known(script, current)
+        status = _status(script, current)
+        return status, [] if status.pending else await _differences(connection)
+
+
+async def _differences(connection: AsyncConnection) -> list[Difference]:
     from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
     from app.infrastructure.database.connection import Base
 
-    config = _config(database_url, script_location)
-    async with open_connection(config.attributes["database_url"]) as connection:
-        return await connection.run_sync(detect_drift, Base.metadata)
+    return await connection.run_sync(detect_drift, Base.metadata)
 
 
 async def render_sql(
