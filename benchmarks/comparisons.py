@@ -1,0 +1,200 @@
+"""The comparisons of ``stockdata migrate`` with plain ``alembic``: current, upgrade, the long chain, check, --help.
+
+Both sides run the same revisions through the project's env.py on the same kind of database; "plain" is the
+``alembic`` console script with the project's alembic.ini (or the chain's copy of it). Upgrades are also timed
+with stock Alembic (see :mod:`benchmarks.stock`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.infrastructure.database.migration.setup import ALEMBIC_INI
+from benchmarks import rows
+from benchmarks.chain import Chain
+from benchmarks.databases import Scratch
+from benchmarks.measure import Command, Sample, Stats, Trial, alternate, run_command
+from benchmarks.rows import Row
+from benchmarks.stock import StockAlembic
+from tests.helpers import ALEMBIC, STOCKDATA
+
+
+@dataclass(frozen=True)
+class Setup:
+    """How many runs to time, and on which throwaway databases."""
+
+    scratch: Scratch
+    runs: int
+    warmup: int
+
+    def alternate(self, *trials: Trial) -> list[list[Sample]]:
+        """The trials' samples, taken in turns."""
+        return alternate(*trials, runs=self.runs, warmup=self.warmup)
+
+
+def ours(*args: str, url: str = "", chain: Chain | None = None) -> Command:
+    """``stockdata migrate ARGS`` on ``url`` (and on the chain's scripts folder, if given)."""
+    env = {"DATABASE_URL": url} if url else {}
+    if chain is not None:
+        env["MIGRATION_SCRIPT_LOCATION"] = str(chain.scripts)
+    return Command((str(STOCKDATA), "migrate", *args), env)
+
+
+def plain(*args: str, url: str = "", chain: Chain | None = None) -> Command:
+    """``alembic -c INI ARGS`` on ``url``, with the project's alembic.ini or the chain's."""
+    ini = chain.alembic_ini if chain is not None else ALEMBIC_INI
+    return Command((str(ALEMBIC), "-c", str(ini), *args), {"DATABASE_URL": url} if url else {})
+
+
+def on(command: Command) -> Trial:
+    """A trial that just runs ``command``."""
+    return lambda: run_command(command)
+
+
+def from_empty(scratch: Scratch, command: Callable[[str], Command]) -> Trial:
+    """A trial that runs ``command(url)`` on a new empty database, created and discarded outside the timing."""
+
+    def trial() -> Sample:
+        url = scratch.new()
+        try:
+            return run_command(command(url))
+        finally:
+            scratch.discard(url)
+
+    return trial
+
+
+def seconds(samples: list[Sample]) -> Stats:
+    """The wall-clock times of ``samples``."""
+    return Stats.of([sample.seconds for sample in samples])
+
+
+def peak_rss(samples: list[Sample]) -> Stats:
+    """The peak resident set sizes of ``samples``."""
+    return Stats.of([sample.max_rss_mib for sample in samples])
+
+
+def compare_current(setup: Setup) -> list[Row]:
+    """1. ``stockdata migrate current`` vs ``alembic current`` on an up-to-date database."""
+    backend = setup.scratch.backend
+    url = setup.scratch.new()
+    try:
+        run_command(plain("upgrade", "head", url=url))
+        a, b = setup.alternate(on(ours("current", url=url)), on(plain("current", url=url)))
+    finally:
+        setup.scratch.discard(url)
+    title = "current (vs alembic current)"
+    return [rows.compared(f"current/{backend}", title, backend, seconds(a), seconds(b), rows.CURRENT)]
+
+
+def compare_upgrade(setup: Setup, stock: StockAlembic) -> list[Row]:
+    """2. and 7. ``stockdata migrate upgrade`` vs ``alembic upgrade head`` from empty (and stock Alembic): time, RSS."""
+    backend = setup.scratch.backend
+    a, b, c = setup.alternate(
+        from_empty(setup.scratch, lambda url: ours("upgrade", url=url)),
+        from_empty(setup.scratch, lambda url: plain("upgrade", "head", url=url)),
+        from_empty(setup.scratch, stock.upgrade),
+    )
+    title = "upgrade from empty"
+    return [
+        rows.compared(f"upgrade/{backend}", f"{title} (vs alembic)", backend, seconds(a), seconds(b), rows.UPGRADE),
+        rows.compared(
+            f"upgrade-stock/{backend}", f"{title} (vs stock Alembic)", backend, seconds(a), seconds(c),
+            rows.UPGRADE_STOCK[backend],
+        ),
+        rows.compared(
+            f"upgrade-rss/{backend}", f"peak RSS, {title}", backend, peak_rss(a), peak_rss(b), rows.PEAK_RSS,
+            unit="MiB",
+        ),
+    ]  # fmt: skip
+
+
+def compare_chain(setup: Setup, chain: Chain, stock: StockAlembic) -> list[Row]:
+    """3. current and upgrade on a long generated chain, the per-revision overhead, and upgrade's peak memory."""
+    backend = setup.scratch.backend
+    url = setup.scratch.new()
+    try:
+        run_command(plain("upgrade", "head", url=url, chain=chain))
+        current_a, current_b = setup.alternate(
+            on(ours("current", url=url, chain=chain)), on(plain("current", url=url, chain=chain))
+        )
+    finally:
+        setup.scratch.discard(url)
+    upgrade_a, upgrade_b, upgrade_c = setup.alternate(
+        from_empty(setup.scratch, lambda url: ours("upgrade", url=url, chain=chain)),
+        from_empty(setup.scratch, lambda url: plain("upgrade", "head", url=url, chain=chain)),
+        from_empty(setup.scratch, stock.upgrade),
+    )
+    name = f"{chain.length}-revision chain"
+    current = rows.compared(
+        f"chain-current/{backend}", f"current, {name}", backend, seconds(current_a), seconds(current_b), rows.CURRENT
+    )
+    upgrade = rows.compared(
+        f"chain-upgrade/{backend}",
+        f"upgrade, {name} (vs alembic)",
+        backend,
+        seconds(upgrade_a),
+        seconds(upgrade_b),
+        rows.UPGRADE,
+    )
+    stock_upgrade = rows.compared(
+        f"chain-upgrade-stock/{backend}",
+        f"upgrade, {name} (vs stock Alembic)",
+        backend,
+        seconds(upgrade_a),
+        seconds(upgrade_c),
+        rows.UPGRADE_STOCK[backend],
+    )
+    rss = rows.compared(
+        f"chain-upgrade-rss/{backend}", f"peak RSS, upgrade, {name}", backend, peak_rss(upgrade_a),
+        peak_rss(upgrade_b), rows.PEAK_RSS, unit="MiB",
+    )  # fmt: skip
+    return [current, upgrade, stock_upgrade, per_revision(current, upgrade, chain.length), rss]
+
+
+def per_revision(current: Row, upgrade: Row, length: int) -> Row:
+    """The cost of one revision, (upgrade - current) / length on each side, and ours' overhead over plain's.
+
+    Subtracting ``current`` on the same chain removes what every command pays once: start-up, reading the
+    scripts, connecting. On a short chain the difference drowns in noise, and no overhead is computed.
+    """
+    ours_ms = _per_revision_ms(current.ours, upgrade.ours, length)
+    plain_ms = _per_revision_ms(current.baseline, upgrade.baseline, length)
+    title, key = "per-revision cost, (upgrade - current) / revisions", f"chain-per-revision/{current.backend}"
+    if ours_ms <= 0 or plain_ms <= 0:
+        reason = "upgrade was not slower than current: the chain is too short to tell revisions from noise"
+        return rows.unavailable(key, title, current.backend, rows.PER_REVISION_OVERHEAD, reason, kind="overhead")
+    overhead = ours_ms / plain_ms - 1
+    limit = rows.PER_REVISION_OVERHEAD
+    ours, plain = Stats.of([ours_ms]), Stats.of([plain_ms])
+    return Row(key, title, current.backend, "ms", ours, plain, overhead, limit, overhead <= limit, kind="overhead")
+
+
+def _per_revision_ms(current: Stats | None, upgrade: Stats | None, length: int) -> float:
+    assert current is not None and upgrade is not None  # noqa: PT018 (both come from timed rows)
+    return (upgrade.median - current.median) / length * 1000
+
+
+def compare_check(setup: Setup) -> list[Row]:
+    """4. ``stockdata migrate check`` vs ``alembic check`` on a database at head."""
+    backend = setup.scratch.backend
+    url = setup.scratch.new()
+    try:
+        run_command(plain("upgrade", "head", url=url))
+        a, b = setup.alternate(on(ours("check", url=url)), on(plain("check", url=url)))
+    finally:
+        setup.scratch.discard(url)
+    title = "check at head (vs alembic check)"
+    return [rows.compared(f"check/{backend}", title, backend, seconds(a), seconds(b), rows.CHECK)]
+
+
+def compare_help(runs: int, warmup: int) -> list[Row]:
+    """5. Start-up: ``stockdata --help`` and ``stockdata migrate --help`` vs ``alembic --help``."""
+    alembic_help = on(Command((str(ALEMBIC), "--help")))
+    result = []
+    for key, args in (("help", ("--help",)), ("migrate-help", ("migrate", "--help"))):
+        a, b = alternate(on(Command((str(STOCKDATA), *args))), alembic_help, runs=runs, warmup=warmup)
+        title = f"stockdata {' '.join(args)} (vs alembic --help)"
+        result.append(rows.compared(key, title, "-", seconds(a), seconds(b), rows.HELP))
+    return result
