@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import replace
 
 from benchmarks import rows
-from benchmarks.comparisons import Setup, seconds
+from benchmarks.comparisons import Setup, timed
 from benchmarks.measure import Command, CommandFailedError, Sample, Trial, alternate, run_command
 from benchmarks.rows import Row
 from tests.databases import run_sql_script
@@ -62,7 +62,7 @@ def compare_adoption(setup: Setup, *, small: int, large: int) -> list[Row]:
         except CommandFailedError as exc:
             result.append(rows.unavailable(key, title, "postgresql", rows.ADOPTION, f"failed: {exc}"))
             continue
-        row = rows.compared(key, title, "postgresql", seconds(a), seconds(b), rows.ADOPTION)
+        row = timed(key, title, "postgresql", a, b, rows.ADOPTION)
         note = "TABLE REWRITTEN (filenode changed)" if any(rewritten) else "no rewrite (same filenode)"
         result.append(replace(row, met=row.met and not any(rewritten), note=note))
     return result

@@ -65,14 +65,20 @@ def from_empty(scratch: Scratch, command: Callable[[str], Command]) -> Trial:
     return trial
 
 
-def seconds(samples: list[Sample]) -> Stats:
-    """The wall-clock times of ``samples``."""
+def timed(key: str, title: str, backend: str, ours: list[Sample], baseline: list[Sample], limit: float) -> Row:
+    """A row comparing the wall-clock times of two sets of runs, with their CPU times beside."""
+    cpu = (Stats.of([run.cpu_seconds for run in ours]), Stats.of([run.cpu_seconds for run in baseline]))
+    return rows.compared(key, title, backend, _seconds(ours), _seconds(baseline), limit, cpu=cpu)
+
+
+def peak_rss(key: str, title: str, backend: str, ours: list[Sample], baseline: list[Sample]) -> Row:
+    """A row comparing the peak resident set sizes of two sets of runs."""
+    ours_rss, baseline_rss = (Stats.of([run.max_rss_mib for run in runs]) for runs in (ours, baseline))
+    return rows.compared(key, title, backend, ours_rss, baseline_rss, rows.PEAK_RSS, unit="MiB")
+
+
+def _seconds(samples: list[Sample]) -> Stats:
     return Stats.of([sample.seconds for sample in samples])
-
-
-def peak_rss(samples: list[Sample]) -> Stats:
-    """The peak resident set sizes of ``samples``."""
-    return Stats.of([sample.max_rss_mib for sample in samples])
 
 
 def compare_current(setup: Setup) -> list[Row]:
@@ -84,8 +90,7 @@ def compare_current(setup: Setup) -> list[Row]:
         a, b = setup.alternate(on(ours("current", url=url)), on(plain("current", url=url)))
     finally:
         setup.scratch.discard(url)
-    title = "current (vs alembic current)"
-    return [rows.compared(f"current/{backend}", title, backend, seconds(a), seconds(b), rows.CURRENT)]
+    return [timed(f"current/{backend}", "current (vs alembic current)", backend, a, b, rows.CURRENT)]
 
 
 def compare_upgrade(setup: Setup, stock: StockAlembic) -> list[Row]:
@@ -98,16 +103,10 @@ def compare_upgrade(setup: Setup, stock: StockAlembic) -> list[Row]:
     )
     title = "upgrade from empty"
     return [
-        rows.compared(f"upgrade/{backend}", f"{title} (vs alembic)", backend, seconds(a), seconds(b), rows.UPGRADE),
-        rows.compared(
-            f"upgrade-stock/{backend}", f"{title} (vs stock Alembic)", backend, seconds(a), seconds(c),
-            rows.UPGRADE_STOCK[backend],
-        ),
-        rows.compared(
-            f"upgrade-rss/{backend}", f"peak RSS, {title}", backend, peak_rss(a), peak_rss(b), rows.PEAK_RSS,
-            unit="MiB",
-        ),
-    ]  # fmt: skip
+        timed(f"upgrade/{backend}", f"{title} (vs alembic)", backend, a, b, rows.UPGRADE),
+        timed(f"upgrade-stock/{backend}", f"{title} (vs stock Alembic)", backend, a, c, rows.UPGRADE_STOCK[backend]),
+        peak_rss(f"upgrade-rss/{backend}", f"peak RSS, {title}", backend, a, b),
+    ]
 
 
 def compare_chain(setup: Setup, chain: Chain, stock: StockAlembic) -> list[Row]:
@@ -126,31 +125,19 @@ def compare_chain(setup: Setup, chain: Chain, stock: StockAlembic) -> list[Row]:
         from_empty(setup.scratch, lambda url: plain("upgrade", "head", url=url, chain=chain)),
         from_empty(setup.scratch, stock.upgrade),
     )
-    name = f"{chain.length}-revision chain"
-    current = rows.compared(
-        f"chain-current/{backend}", f"current, {name}", backend, seconds(current_a), seconds(current_b), rows.CURRENT
-    )
-    upgrade = rows.compared(
-        f"chain-upgrade/{backend}",
-        f"upgrade, {name} (vs alembic)",
-        backend,
-        seconds(upgrade_a),
-        seconds(upgrade_b),
-        rows.UPGRADE,
-    )
-    stock_upgrade = rows.compared(
-        f"chain-upgrade-stock/{backend}",
-        f"upgrade, {name} (vs stock Alembic)",
-        backend,
-        seconds(upgrade_a),
-        seconds(upgrade_c),
-        rows.UPGRADE_STOCK[backend],
-    )
-    rss = rows.compared(
-        f"chain-upgrade-rss/{backend}", f"peak RSS, upgrade, {name}", backend, peak_rss(upgrade_a),
-        peak_rss(upgrade_b), rows.PEAK_RSS, unit="MiB",
-    )  # fmt: skip
-    return [current, upgrade, stock_upgrade, per_revision(current, upgrade, chain.length), rss]
+    key, name = "chain-{}/" + backend, f"{chain.length}-revision chain"
+    current = timed(key.format("current"), f"current, {name}", backend, current_a, current_b, rows.CURRENT)
+    upgrade = timed(key.format("upgrade"), f"upgrade, {name} (vs alembic)", backend, upgrade_a, upgrade_b, rows.UPGRADE)
+    return [
+        current,
+        upgrade,
+        timed(
+            key.format("upgrade-stock"), f"upgrade, {name} (vs stock Alembic)", backend, upgrade_a, upgrade_c,
+            rows.UPGRADE_STOCK[backend],
+        ),
+        per_revision(current, upgrade, chain.length),
+        peak_rss(key.format("upgrade-rss"), f"peak RSS, upgrade, {name}", backend, upgrade_a, upgrade_b),
+    ]  # fmt: skip
 
 
 def per_revision(current: Row, upgrade: Row, length: int) -> Row:
@@ -186,7 +173,7 @@ def compare_check(setup: Setup) -> list[Row]:
     finally:
         setup.scratch.discard(url)
     title = "check at head (vs alembic check)"
-    return [rows.compared(f"check/{backend}", title, backend, seconds(a), seconds(b), rows.CHECK)]
+    return [timed(f"check/{backend}", title, backend, a, b, rows.CHECK)]
 
 
 def compare_help(runs: int, warmup: int) -> list[Row]:
@@ -196,5 +183,5 @@ def compare_help(runs: int, warmup: int) -> list[Row]:
     for key, args in (("help", ("--help",)), ("migrate-help", ("migrate", "--help"))):
         a, b = alternate(on(Command((str(STOCKDATA), *args))), alembic_help, runs=runs, warmup=warmup)
         title = f"stockdata {' '.join(args)} (vs alembic --help)"
-        result.append(rows.compared(key, title, "-", seconds(a), seconds(b), rows.HELP))
+        result.append(timed(key, title, "-", a, b, rows.HELP))
     return result

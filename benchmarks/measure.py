@@ -36,9 +36,10 @@ class Command:
 
 @dataclass(frozen=True)
 class Sample:
-    """One timed run: wall-clock seconds, and the child's maximum resident set size in MiB."""
+    """One timed run: wall-clock seconds, the child's CPU seconds (user + system) and its peak RSS in MiB."""
 
     seconds: float
+    cpu_seconds: float
     max_rss_mib: float
 
 
@@ -78,7 +79,7 @@ def run_command(command: Command, *, expect: int = 0) -> Sample:
             raise CommandFailedError(
                 f"`{command.shown()}` exited with {process.returncode} (expected {expect}): " + " | ".join(tail)
             )
-    return Sample(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)  # ru_maxrss: KiB on Linux
 
 
 Trial = Callable[[], Sample]

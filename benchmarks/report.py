@@ -50,12 +50,22 @@ def header(info: dict[str, Any]) -> list[str]:
 def table(rows: list[Row]) -> list[str]:
     """The rows as aligned text: medians with min-max, ratio, target and whether it is met; then the notes."""
     lines = [
-        ("comparison", "backend", "ours: median (min-max)", "baseline: median (min-max)", "ratio", "target", "met")
+        (
+            "comparison",
+            "backend",
+            "ours: median (min-max)",
+            "baseline: median (min-max)",
+            "ratio",
+            "target",
+            "met",
+            "cpu",
+        )
     ]
     for row in rows:
         met = "n/a" if row.met is None else "yes" if row.met else "NO"
         ours, baseline = _stats(row.ours, row.unit), _stats(row.baseline, row.unit)
-        lines.append((row.title, row.backend, ours, baseline, row.shown_value(), row.shown_target(), met))
+        cells = (row.shown_value(), row.shown_target(), met, row.shown_cpu_ratio())
+        lines.append((row.title, row.backend, ours, baseline, *cells))
     notes = [f"  {row.title} [{row.backend}]: {row.note}" for row in rows if row.note]
     return _aligned(lines) + (["", "Notes:", *notes] if notes else [])
 

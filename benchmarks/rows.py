@@ -29,7 +29,8 @@ class Row:
     """A comparison of ``ours`` with ``baseline`` on one backend (``-`` when no database is involved).
 
     ``value`` is ours/baseline, or ours/baseline - 1 for ``kind="overhead"``. ``met`` is ``None`` when the
-    comparison could not run or could not be computed (``note`` says why).
+    comparison could not run or could not be computed (``note`` says why). Timed rows also carry the children's
+    CPU seconds: their ratio is steadier than wall time on a busy machine, and leaves out the database's own work.
     """
 
     key: str
@@ -43,6 +44,14 @@ class Row:
     met: bool | None
     kind: str = "ratio"
     note: str = ""
+    ours_cpu: Stats | None = None
+    baseline_cpu: Stats | None = None
+
+    def shown_cpu_ratio(self) -> str:
+        """The ratio of the CPU medians, ``-`` when not measured."""
+        if self.ours_cpu is None or self.baseline_cpu is None:
+            return "-"
+        return shown(self.ours_cpu.median / self.baseline_cpu.median, "ratio")
 
     def shown_value(self) -> str:
         """The ratio or overhead, ``-`` when there is none."""
@@ -53,10 +62,23 @@ class Row:
         return f"<= {shown(self.limit, self.kind)}"
 
 
-def compared(key: str, title: str, backend: str, ours: Stats, baseline: Stats, limit: float, *, unit: str = "s") -> Row:
-    """A row whose value is the ratio of the two medians."""
+def compared(
+    key: str,
+    title: str,
+    backend: str,
+    ours: Stats,
+    baseline: Stats,
+    limit: float,
+    *,
+    unit: str = "s",
+    cpu: tuple[Stats, Stats] | None = None,
+) -> Row:
+    """A row whose value is the ratio of the two medians (``cpu``: the same runs' CPU seconds, when timed)."""
     value = ours.median / baseline.median
-    return Row(key, title, backend, unit, ours, baseline, value, limit, value <= limit)
+    ours_cpu, baseline_cpu = cpu or (None, None)
+    return Row(
+        key, title, backend, unit, ours, baseline, value, limit, value <= limit, "ratio", "", ours_cpu, baseline_cpu
+    )
 
 
 def unavailable(key: str, title: str, backend: str, limit: float, reason: str, *, kind: str = "ratio") -> Row:
