@@ -20,6 +20,7 @@ from benchmarks.databases import BACKENDS, BackendUnavailableError, Scratch
 from benchmarks.measure import CommandFailedError
 from benchmarks.rows import Row
 from benchmarks.stock import StockAlembic
+from tests.databases import postgres_server_url
 from tests.helpers import scalar
 
 COMPARISONS = ("current", "upgrade", "chain", "check", "help", "adoption")
@@ -48,7 +49,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--adoption-runs", type=int, help="timed adoptions per size (full 3, quick 1)")
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL),
+        default=postgres_server_url() or DEFAULT_POSTGRES_URL,
         help="server for the throwaway database (default: TEST_DATABASE_URL, else %(default)s)",
     )
     parser.add_argument("--output", type=Path, help="JSON file to write (default: benchmarks/results/<timestamp>.json)")
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     machine_info = report.machine(postgres_version, load_before)
     print("\n" + "\n".join([*report.header(machine_info), "", *report.table(rows)]))
     output = arguments.output or RESULTS / f"{started}.json"
-    report.write(output, report.document(rows, machine_info=machine_info, settings=settings))
+    report.write(output, report.document(rows, started=started, machine_info=machine_info, settings=settings))
     print(f"\nWritten to {output}.")
     if arguments.compare:
         print(f"\nCompared with {arguments.compare}:")

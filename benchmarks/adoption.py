@@ -30,12 +30,12 @@ FROM generate_series(0, {count} - 1) AS g
 FILENODE = "SELECT pg_relation_filenode('listed_info')"
 
 
-def adopt_options() -> list[str] | None:
-    """Extra options ``stockdata migrate adopt`` needs to run unattended, or ``None`` if the command is missing."""
-    shown = subprocess.run([str(STOCKDATA), "migrate", "adopt", "--help"], capture_output=True, text=True, timeout=60)
+def unattended(command: str) -> list[str] | None:
+    """``migrate COMMAND`` with the options it needs to run without a terminal, or ``None`` if there is none."""
+    shown = subprocess.run([str(STOCKDATA), "migrate", command, "--help"], capture_output=True, text=True, timeout=60)
     if shown.returncode != 0:
         return None
-    return ["--yes"] if "--yes" in shown.stdout else []
+    return [command, "--yes"] if "--yes" in shown.stdout else [command]
 
 
 def compare_adoption(setup: Setup, *, small: int, large: int) -> list[Row]:
@@ -43,17 +43,17 @@ def compare_adoption(setup: Setup, *, small: int, large: int) -> list[Row]:
 
     The warm-up rounds use ``small`` rows only: they warm the caches, not the disk.
     """
-    options = adopt_options()
-    commands = {"adopt": ["adopt"], "upgrade": ["upgrade"]}
+    available = unattended("adopt") is not None
     result = []
-    for name, args in commands.items():
+    for name in ("adopt", "upgrade"):
         key, title = f"{name}-legacy/postgresql", f"{name} legacy 001: {large:,} vs {small:,} rows"
-        if options is None:
+        args = unattended(name) if available else None
+        if args is None:
             reason = "`stockdata migrate adopt` is not in this build (issue 4)"
             result.append(rows.unavailable(key, title, "postgresql", rows.ADOPTION, reason))
             continue
         rewritten: list[bool] = []
-        few, many = (_trial(setup, count, [*args, *options], rewritten) for count in (small, large))
+        few, many = (_trial(setup, count, args, rewritten) for count in (small, large))
         try:
             for _ in range(setup.warmup):
                 few()

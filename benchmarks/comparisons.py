@@ -144,23 +144,27 @@ def per_revision(current: Row, upgrade: Row, length: int) -> Row:
     """The cost of one revision, (upgrade - current) / length on each side, and ours' overhead over plain's.
 
     Subtracting ``current`` on the same chain removes what every command pays once: start-up, reading the
-    scripts, connecting. On a short chain the difference drowns in noise, and no overhead is computed.
+    scripts, connecting. The same is done with CPU seconds. On a short chain the difference drowns in noise,
+    and no overhead is computed.
     """
+    title, key = "per-revision cost, (upgrade - current) / revisions", f"chain-per-revision/{current.backend}"
     ours_ms = _per_revision_ms(current.ours, upgrade.ours, length)
     plain_ms = _per_revision_ms(current.baseline, upgrade.baseline, length)
-    title, key = "per-revision cost, (upgrade - current) / revisions", f"chain-per-revision/{current.backend}"
-    if ours_ms <= 0 or plain_ms <= 0:
+    if ours_ms.median <= 0 or plain_ms.median <= 0:
         reason = "upgrade was not slower than current: the chain is too short to tell revisions from noise"
         return rows.unavailable(key, title, current.backend, rows.PER_REVISION_OVERHEAD, reason, kind="overhead")
-    overhead = ours_ms / plain_ms - 1
-    limit = rows.PER_REVISION_OVERHEAD
-    ours, plain = Stats.of([ours_ms]), Stats.of([plain_ms])
-    return Row(key, title, current.backend, "ms", ours, plain, overhead, limit, overhead <= limit, kind="overhead")
+    overhead = ours_ms.median / plain_ms.median - 1
+    return Row(
+        key, title, current.backend, "ms", ours_ms, plain_ms, overhead, rows.PER_REVISION_OVERHEAD,
+        overhead <= rows.PER_REVISION_OVERHEAD, kind="overhead",
+        ours_cpu=_per_revision_ms(current.ours_cpu, upgrade.ours_cpu, length),
+        baseline_cpu=_per_revision_ms(current.baseline_cpu, upgrade.baseline_cpu, length),
+    )  # fmt: skip
 
 
-def _per_revision_ms(current: Stats | None, upgrade: Stats | None, length: int) -> float:
+def _per_revision_ms(current: Stats | None, upgrade: Stats | None, length: int) -> Stats:
     assert current is not None and upgrade is not None  # noqa: PT018 (both come from timed rows)
-    return (upgrade.median - current.median) / length * 1000
+    return Stats.of([(upgrade.median - current.median) / length * 1000])
 
 
 def compare_check(setup: Setup) -> list[Row]:

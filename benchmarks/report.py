@@ -64,7 +64,7 @@ def table(rows: list[Row]) -> list[str]:
     for row in rows:
         met = "n/a" if row.met is None else "yes" if row.met else "NO"
         ours, baseline = _stats(row.ours, row.unit), _stats(row.baseline, row.unit)
-        cells = (row.shown_value(), row.shown_target(), met, row.shown_cpu_ratio())
+        cells = (row.shown_value(), row.shown_target(), met, row.shown_cpu())
         lines.append((row.title, row.backend, ours, baseline, *cells))
     notes = [f"  {row.title} [{row.backend}]: {row.note}" for row in rows if row.note]
     return _aligned(lines) + (["", "Notes:", *notes] if notes else [])
@@ -92,10 +92,17 @@ def comparison(rows: list[Row], previous_path: Path) -> list[str]:
     return _aligned(lines)
 
 
-def document(rows: list[Row], *, machine_info: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+def document(
+    rows: list[Row], *, started: str, machine_info: dict[str, Any], settings: dict[str, Any]
+) -> dict[str, Any]:
     """The JSON document of a run."""
-    rows_json = [asdict(row) for row in rows]
-    return {"schema_version": SCHEMA_VERSION, "machine": machine_info, "settings": settings, "rows": rows_json}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "started": started,
+        "machine": machine_info,
+        "settings": settings,
+        "rows": [asdict(row) for row in rows],
+    }
 
 
 def write(path: Path, payload: dict[str, Any]) -> None:

@@ -47,11 +47,12 @@ class Row:
     ours_cpu: Stats | None = None
     baseline_cpu: Stats | None = None
 
-    def shown_cpu_ratio(self) -> str:
-        """The ratio of the CPU medians, ``-`` when not measured."""
+    def shown_cpu(self) -> str:
+        """The ratio (or overhead) of the CPU medians, ``-`` when not measured."""
         if self.ours_cpu is None or self.baseline_cpu is None:
             return "-"
-        return shown(self.ours_cpu.median / self.baseline_cpu.median, "ratio")
+        ratio = self.ours_cpu.median / self.baseline_cpu.median
+        return shown(ratio - 1 if self.kind == "overhead" else ratio, self.kind)
 
     def shown_value(self) -> str:
         """The ratio or overhead, ``-`` when there is none."""
