@@ -132,12 +132,16 @@ def compare_chain(setup: Setup, chain: Chain, stock: StockAlembic) -> list[Row]:
         current,
         upgrade,
         timed(
-            key.format("upgrade-stock"), f"upgrade, {name} (vs stock Alembic)", backend, upgrade_a, upgrade_c,
+            key.format("upgrade-stock"),
+            f"upgrade, {name} (vs stock Alembic)",
+            backend,
+            upgrade_a,
+            upgrade_c,
             rows.UPGRADE_STOCK[backend],
         ),
         per_revision(current, upgrade, chain.length),
         peak_rss(key.format("upgrade-rss"), f"peak RSS, upgrade, {name}", backend, upgrade_a, upgrade_b),
-    ]  # fmt: skip
+    ]
 
 
 def per_revision(current: Row, upgrade: Row, length: int) -> Row:
@@ -155,11 +159,19 @@ def per_revision(current: Row, upgrade: Row, length: int) -> Row:
         return rows.unavailable(key, title, current.backend, rows.PER_REVISION_OVERHEAD, reason, kind="overhead")
     overhead = ours_ms.median / plain_ms.median - 1
     return Row(
-        key, title, current.backend, "ms", ours_ms, plain_ms, overhead, rows.PER_REVISION_OVERHEAD,
-        overhead <= rows.PER_REVISION_OVERHEAD, kind="overhead",
+        key,
+        title,
+        current.backend,
+        "ms",
+        ours_ms,
+        plain_ms,
+        overhead,
+        rows.PER_REVISION_OVERHEAD,
+        overhead <= rows.PER_REVISION_OVERHEAD,
+        kind="overhead",
         ours_cpu=_per_revision_ms(current.ours_cpu, upgrade.ours_cpu, length),
         baseline_cpu=_per_revision_ms(current.baseline_cpu, upgrade.baseline_cpu, length),
-    )  # fmt: skip
+    )
 
 
 def _per_revision_ms(current: Stats | None, upgrade: Stats | None, length: int) -> Stats:

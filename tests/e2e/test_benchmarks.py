@@ -15,9 +15,29 @@ def test_quick_run_prints_the_table_writes_json_and_compares(tmp_path: Path) -> 
     output = tmp_path / "now.json"
 
     result = run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--backend", "sqlite", "--only", "chain", "--only", "help",
-         "--runs", "1", "--warmup", "0", "--chain-length", "2", "--output", output, "--compare", previous]
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--quick",
+            "--backend",
+            "sqlite",
+            "--only",
+            "chain",
+            "--only",
+            "help",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--chain-length",
+            "2",
+            "--output",
+            output,
+            "--compare",
+            previous,
+        ]
+    )
 
     assert result.returncode == 0, result.stderr
     rows = json.loads(output.read_text())["rows"]
