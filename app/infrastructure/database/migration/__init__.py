@@ -20,8 +20,10 @@ from alembic.config import Config
 from alembic.operations.ops import MigrationScript
 from alembic.runtime.migration import MigrationContext, MigrationInfo
 from alembic.script import Script, ScriptDirectory
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import get_settings, normalize_database_url
 from app.infrastructure.database.migration import (
@@ -32,6 +34,7 @@ from app.infrastructure.database.migration import (
     lint,
     renames,
     revisions,
+    runner,
     timeouts,
 )
 from app.infrastructure.database.migration.connection import describe_target, open_connection
@@ -49,13 +52,14 @@ from app.infrastructure.database.migration.events import (
     OnEvent,
     RevisionRetry,
 )
-from app.infrastructure.database.migration.foreign_tables import foreign_tables, migration_tables
+from app.infrastructure.database.migration.foreign_tables import foreign_tables
 from app.infrastructure.database.migration.lint import LintFinding, LintReport
 from app.infrastructure.database.migration.renames import ConfirmRename, RenameHint
 from app.infrastructure.database.migration.results import (
     AdoptedTable,
     Adoption,
     AuditRecord,
+    CheckResult,
     ChecksumMismatch,
     DatabaseEnvironment,
     DataLoss,
@@ -74,6 +78,7 @@ __all__ = [
     "AdoptedTable",
     "Adoption",
     "AuditRecord",
+    "CheckResult",
     "ChecksumMismatch",
     "DataLoss",
     "DatabaseEnvironment",
@@ -93,6 +98,7 @@ __all__ = [
     "Status",
     "Verification",
     "adopt_database",
+    "check_database",
     "check_drift",
     "create_revision",
     "downgrade_database",
@@ -260,7 +266,7 @@ async def upgrade_database(
         config,
         "upgrade",
         lambda script, current: revisions.plan_upgrade(script, target, current),
-        lambda cfg: command.upgrade(cfg, target),
+        lambda cfg: runner.upgrade(cfg, target),
         on_step,
         prepare=adoption.adopt_before_upgrade,
         on_event=on_event,
@@ -310,7 +316,7 @@ async def downgrade_database(
         config,
         "downgrade",
         lambda script, current: revisions.plan_downgrade(script, target, current),
-        lambda cfg: command.downgrade(cfg, target),
+        lambda cfg: runner.downgrade(cfg, target),
         on_step,
         on_event=on_event,
         check=_fenced("downgrade", production_confirmed),
@@ -431,11 +437,14 @@ async def show_history(*, script_location: Path | None = None) -> tuple[Revision
 async def get_status(*, database_url: str | None = None, script_location: Path | None = None) -> Status:
     """Every revision with whether it is applied (and its audit row), the current revision, heads, environment."""
     config = _config(database_url, script_location)
-    script = load_scripts(config)
     async with open_connection(config.attributes["database_url"]) as connection:
-        current = await connection.run_sync(_current_heads)
-        records = await connection.run_sync(history.read_records)
-        environment = await connection.run_sync(fence.read_environment)
+        return await _read_status(connection, load_scripts(config))
+
+
+async def _read_status(connection: AsyncConnection, script: ScriptDirectory) -> Status:
+    current = await connection.run_sync(_current_heads)
+    records = await connection.run_sync(history.read_records)
+    environment = await connection.run_sync(fence.read_environment)
     revisions.ensure_known(script, current)
     applied = revisions.applied_set(script, current)
     infos = tuple(replace(info, audit=records.get(info.revision)) for info in revisions.all_revisions(script, applied))
@@ -444,25 +453,37 @@ async def get_status(*, database_url: str | None = None, script_location: Path |
 
 async def check_drift(*, database_url: str | None = None, script_location: Path | None = None) -> list[Difference]:
     """The differences between the models and the database (empty when they match)."""
-    from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
-    from app.infrastructure.database.connection import Base
-
     config = _config(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
-        return await connection.run_sync(detect_drift, Base.metadata, load_scripts(config))
+        return await connection.run_sync(detect_drift, _metadata(), load_scripts(config))
+
+
+async def check_database(*, database_url: str | None = None, script_location: Path | None = None) -> CheckResult:
+    """What ``check`` needs over one connection: the status, the drift (when nothing is pending), foreign tables."""
+    config = _config(database_url, script_location)
+    script = load_scripts(config)
+    metadata = _metadata()
+    async with open_connection(config.attributes["database_url"]) as connection:
+        status = await _read_status(connection, script)
+        differences = [] if status.pending else await connection.run_sync(detect_drift, metadata, script)
+        ignored = await connection.run_sync(foreign_tables, metadata.tables, script)
+    return CheckResult(status, tuple(differences), ignored)
 
 
 async def list_foreign_tables(
     *, database_url: str | None = None, script_location: Path | None = None
 ) -> tuple[str, ...]:
     """Tables that neither the models nor any revision define; migrations and ``check`` leave them alone."""
+    config = _config(database_url, script_location)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        return await connection.run_sync(foreign_tables, _metadata().tables, load_scripts(config))
+
+
+def _metadata() -> MetaData:
     from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
     from app.infrastructure.database.connection import Base
 
-    config = _config(database_url, script_location)
-    known = set(Base.metadata.tables) | migration_tables(load_scripts(config))
-    async with open_connection(config.attributes["database_url"]) as connection:
-        return await connection.run_sync(foreign_tables, known)
+    return Base.metadata
 
 
 async def render_sql(

@@ -64,7 +64,7 @@ def adopt(connection: Connection, script: ScriptDirectory, *, dry_run: bool = Fa
         return Adoption("empty", None)
     with _replaying():
         target = replay_revision(connection, initial)
-    foreign = foreign_tables(connection, target.shapes)
+    foreign = foreign_tables(connection, target.shapes, None)
     actual = reflect_tables(connection, target.shapes)
     if not actual:
         return Adoption("empty", None, foreign_tables=foreign)

@@ -50,9 +50,14 @@ def owned_tables_only(modelled: Collection[str], script: ScriptDirectory) -> Inc
     return include_name
 
 
-def foreign_tables(connection: Connection, known: Collection[str]) -> tuple[str, ...]:
-    """The tables of the default schema not in ``known``, sorted; Alembic's and stockdata's own are not foreign."""
+def foreign_tables(
+    connection: Connection, modelled: Collection[str], script: ScriptDirectory | None
+) -> tuple[str, ...]:
+    """The tables of the default schema that neither ``modelled`` nor a revision of ``script`` define, sorted.
+
+    Alembic's and stockdata's own bookkeeping tables are never foreign.
+    """
     names = inspect(connection).get_table_names()
-    return tuple(
-        sorted(name for name in names if name not in known and name != VERSION_TABLE and name not in TABLE_NAMES)
-    )
+    candidates = [name for name in names if name not in modelled and name != VERSION_TABLE and name not in TABLE_NAMES]
+    owned = migration_tables(script) if candidates and script is not None else frozenset()
+    return tuple(sorted(name for name in candidates if name not in owned))

@@ -199,3 +199,13 @@ class DatabaseEnvironment:
     def is_production(self) -> bool:
         """True when the database is marked as production."""
         return self.environment == "production"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``check`` found: where the database stands, how it differs from the models, which tables it skipped."""
+
+    status: Status
+    differences: tuple[Difference, ...]
+    ignored_tables: tuple[str, ...]
+    """Foreign tables: neither modelled nor created by a revision, so not compared."""

@@ -36,5 +36,8 @@ def build_config(*, database_url: str, script_location: Path | None = None) -> C
 
 
 def load_scripts(config: Config) -> ScriptDirectory:
-    """Return the revision scripts named by ``config``."""
-    return ScriptDirectory.from_config(config)
+    """Return the revision scripts named by ``config``, read once per ``config`` (see :mod:`.runner`)."""
+    scripts: ScriptDirectory | None = config.attributes.get("scripts")
+    if scripts is None:
+        scripts = config.attributes["scripts"] = ScriptDirectory.from_config(config)
+    return scripts

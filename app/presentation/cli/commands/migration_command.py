@@ -293,12 +293,11 @@ def check(as_json: bool) -> None:
     Example:
       stockdata migrate check --json
     """
-    from app.infrastructure.database.migration import check_drift, get_status, list_foreign_tables
+    from app.infrastructure.database.migration import check_database
     from app.infrastructure.database.migration.errors import DriftDetectedError, PendingMigrationsError
 
-    status_ = asyncio.run(get_status(database_url=database_url()))
-    differences = [] if status_.pending else asyncio.run(check_drift(database_url=database_url()))
-    ignored = asyncio.run(list_foreign_tables(database_url=database_url()))
+    result = asyncio.run(check_database(database_url=database_url()))
+    status_, differences, ignored = result.status, list(result.differences), result.ignored_tables
     if as_json:
         rendering.emit_json(
             "check",

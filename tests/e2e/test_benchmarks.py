@@ -1,0 +1,61 @@
+"""The benchmark harness still runs: a tiny quick run on SQLite (speed is never asserted, only the output)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tests.helpers import run
+
+
+def test_quick_run_prints_the_table_writes_json_and_compares(tmp_path: Path) -> None:
+    previous = tmp_path / "previous.json"
+    previous.write_text(json.dumps({"rows": [{"key": "help", "ours": {"median": 1.0}, "value": 2.0}]}))
+    output = tmp_path / "now.json"
+
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--quick",
+            "--backend",
+            "sqlite",
+            "--only",
+            "chain",
+            "--only",
+            "help",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--chain-length",
+            "2",
+            "--output",
+            output,
+            "--compare",
+            previous,
+        ]
+    )
+
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(output.read_text())["rows"]
+    assert [row["key"] for row in rows] == [
+        "chain-current/sqlite",
+        "chain-upgrade/sqlite",
+        "chain-upgrade-stock/sqlite",
+        "chain-per-revision/sqlite",
+        "chain-upgrade-rss/sqlite",
+        "help",
+        "migrate-help",
+    ]
+    measured = [row for row in rows if row["key"] != "chain-per-revision/sqlite"]
+    assert all(row["ours"]["median"] > 0 and row["baseline"]["median"] > 0 for row in measured)
+    assert all(isinstance(row["met"], bool) for row in measured)
+    assert "upgrade, 2-revision chain (vs stock Alembic)" in result.stdout
+    assert "Note: medians are quoted" in result.stdout
+    compared = result.stdout.split("Compared with")[1].splitlines()
+    assert [line.split("  ")[0] for line in compared[2:]] == ["stockdata --help (vs alembic --help)"]
+    assert "1.000 -> " in compared[2]
+    assert "2.00x -> " in compared[2]
