@@ -7,6 +7,7 @@ call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.database_url
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration import revisions
+from app.infrastructure.database.migration import ranges, revisions
 from app.infrastructure.database.migration.connection import open_connection
 from app.infrastructure.database.migration.drift import detect_drift
 from app.infrastructure.database.migration.errors import (
@@ -89,8 +90,13 @@ async def _run(
     plan: Callable[[ScriptDirectory, tuple[str, ...]], list[Script]],
     alembic_call: Callable[[Config], Any],
     on_step: OnStep | None,
+    *,
+    run_when_nothing_planned: bool = False,
 ) -> RunResult:
-    """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step."""
+    """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step.
+
+    With an empty plan Alembic is not called (``downgrade -1`` at base would fail), unless asked to (``stamp``).
+    """
     script = load_scripts(config)
     started = time.perf_counter()
     async with open_connection(config.attributes["database_url"]) as connection:
@@ -103,6 +109,8 @@ async def _run(
 
         def record(*, step: MigrationInfo, **_: Any) -> None:
             nonlocal last
+            if step.is_stamp:
+                return
             now = time.perf_counter()
             revision = step.up_revision_id or ""
             message = getattr(step.up_revision, "doc", "")
@@ -123,8 +131,9 @@ async def _run(
                 failed = planned[len(steps)] if len(steps) < len(planned) else None
                 raise _revision_failed(failed, exc) from exc
 
-        await connection.run_sync(call)
-        await connection.commit()
+        if planned or run_when_nothing_planned:
+            await connection.run_sync(call)
+            await connection.commit()
         after = await connection.run_sync(_current_heads)
         await connection.commit()
     return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started)
@@ -134,9 +143,10 @@ def _revision_failed(failed: Script | None, exc: DBAPIError) -> MigrationError:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
     where = f"revision {failed.revision} ({failed.doc})" if failed is not None else "the migration"
     statement = " ".join((exc.statement or "").split())
+    if len(statement) > 300:
+        statement = statement[:299] + "…"
     return MigrationError(
-        f"{where} failed and was rolled back: {reason}. Statement: {statement[:300]}. "
-        "Fix the revision and run upgrade again."
+        f"{where} failed and was rolled back: {reason}. Statement: {statement}. Fix the revision and run upgrade again."
     )
 
 
@@ -190,7 +200,14 @@ async def stamp(revision: str, *, database_url: str | None = None, script_locati
     """Record ``revision`` as the database's current revision without running any migration."""
     config = _config(database_url, script_location)
     revisions.resolve(load_scripts(config), revision)
-    return await _run(config, "stamp", lambda _script, _current: [], lambda cfg: command.stamp(cfg, revision), None)
+    return await _run(
+        config,
+        "stamp",
+        lambda _script, _current: [],
+        lambda cfg: command.stamp(cfg, revision),
+        None,
+        run_when_nothing_planned=True,
+    )
 
 
 async def get_current_revision(*, database_url: str | None = None, script_location: Path | None = None) -> str | None:
@@ -239,33 +256,20 @@ async def render_sql(
 ) -> str:
     """The SQL of ``[FROM:]TO`` for the configured dialect, rendered offline without touching a database.
 
-    Without ``FROM`` the range starts at base. When ``TO`` is below ``FROM`` the downgrade SQL is rendered.
+    Without ``FROM`` the range starts at base. When ``TO`` is below ``FROM`` the downgrade SQL is rendered. An
+    empty range (``FROM`` equal to ``TO``) renders nothing; a malformed, relative or cross-branch range raises
+    InvalidRevisionRangeError.
     """
-    url = _url(database_url)
     buffer = io.StringIO()
-    config = build_config(database_url=url, script_location=script_location)
+    config = build_config(database_url=_url(database_url), script_location=script_location)
     config.output_buffer = buffer
-    script = load_scripts(config)
-    start, _, end = revision_range.rpartition(":")
-    start = start or "base"
+    planned = ranges.plan_range(load_scripts(config), revision_range)
+    if planned is None:
+        return ""
+    run = command.downgrade if planned.is_downgrade else command.upgrade
     with revisions.revision_errors():
-        if _is_downgrade(script, start, end):
-            command.downgrade(config, f"{start}:{end}", sql=True)
-        else:
-            command.upgrade(config, f"{start}:{end}", sql=True)
+        run(config, planned.argument, sql=True)
     return buffer.getvalue()
-
-
-def _is_downgrade(script: ScriptDirectory, start: str, end: str) -> bool:
-    if start == "base" or end in ("head", "heads"):
-        return False
-    if end == "base":
-        return True
-    lower = set(revisions.resolve(script, end))
-    upper = revisions.resolve(script, start)
-    with revisions.revision_errors():
-        ancestors = {rev.revision for rev in script.iterate_revisions(upper, "base")}
-    return lower <= ancestors and not set(upper) <= lower
 
 
 async def create_revision(
@@ -284,7 +288,7 @@ async def create_revision(
     config = _config(database_url, script_location)
     script = load_scripts(config)
     if not autogenerate:
-        with revisions.revision_errors():
+        with revisions.revision_errors(), _alembic_status_hidden():
             written = command.revision(config, message=message)
         return _script_path(written)
 
@@ -309,13 +313,18 @@ async def create_revision(
 
         def call(sync_connection: Connection) -> Script | None:
             config.attributes["connection"] = sync_connection
-            with revisions.revision_errors():
+            with revisions.revision_errors(), _alembic_status_hidden():
                 result = command.revision(config, message=message, autogenerate=True)
             return result if isinstance(result, Script) or result is None else result[0]
 
         written = await connection.run_sync(call)
         await connection.commit()
     return _script_path(written)
+
+
+def _alembic_status_hidden() -> contextlib.AbstractContextManager[object]:
+    # Alembic prints "Generating …" and "Running post write hook …" to stdout; the API never prints.
+    return contextlib.redirect_stdout(io.StringIO())
 
 
 def _script_path(written: Script | list[Script | None] | None) -> Path:

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 import click
 
 from app.presentation.cli import rendering
-from app.presentation.cli.options import common_options, database_url, is_quiet, json_option, yes_option
+from app.presentation.cli.options import (
+    StepsBackCommand,
+    common_options,
+    database_url,
+    is_quiet,
+    json_option,
+    yes_option,
+)
 
 if TYPE_CHECKING:
     from app.infrastructure.database.migration import MigrationStep, RunResult
@@ -67,7 +74,7 @@ def upgrade(revision: str, as_json: bool) -> None:
     _report(result, as_json)
 
 
-@migrate.command()
+@migrate.command(cls=StepsBackCommand)
 @click.argument("revision", default="-1")
 @yes_option
 @json_option
@@ -90,7 +97,7 @@ def downgrade(revision: str, yes: bool, as_json: bool) -> None:
         listing = ", ".join(f"{info.revision} ({info.message})" for info in plan)
         if not sys.stdin.isatty():
             raise ConfirmationRequiredError(
-                f"downgrade would undo {len(plan)} revision(s): {listing}; nothing was changed. "
+                f"downgrade would undo {rendering.counted(len(plan), 'revision')}: {listing}; nothing was changed. "
                 "Re-run with --yes to confirm (there is no terminal to ask)"
             )
         click.echo("This downgrade undoes, in order:")
@@ -144,18 +151,24 @@ def status(as_json: bool) -> None:
 
 
 @migrate.command()
+@json_option
 @common_options
-def history() -> None:
+def history(as_json: bool) -> None:
     """List the revisions, newest first (no database needed).
 
     \b
-    Example:
-      stockdata migrate history -v
+    Examples:
+      stockdata migrate history -v       # with creation dates
+      stockdata migrate history --json   # oldest first, for scripts
     """
     from app.infrastructure.database.migration import show_history
     from app.presentation.cli.options import is_verbose
 
-    for info in reversed(asyncio.run(show_history())):
+    result = asyncio.run(show_history())
+    if as_json:
+        rendering.emit_json("history", revisions=[rendering.revision_json(info) for info in result])
+        return
+    for info in reversed(result):
         parent = rendering.revision_label(info.down_revisions) if info.down_revisions else "<base>"
         head = " (head)" if info.is_head else ""
         date = f"  [{info.create_date}]" if is_verbose() and info.create_date else ""
@@ -212,7 +225,7 @@ def revision(message: str, autogenerate: bool) -> None:
 def check(as_json: bool) -> None:
     """Fail when revisions are pending or the models and the database differ (for CI).
 
-    Exit codes: 0 all good, 9 pending revisions, 10 drift between models and database.
+    Exit codes: 0 all good, 7 several heads to merge, 9 pending revisions, 10 drift between models and database.
 
     \b
     Example:
@@ -220,8 +233,11 @@ def check(as_json: bool) -> None:
     """
     from app.infrastructure.database.migration import check_drift, get_status
     from app.infrastructure.database.migration.errors import DriftDetectedError, PendingMigrationsError
+    from app.infrastructure.database.migration.revisions import multiple_heads_error
 
     status_ = asyncio.run(get_status(database_url=database_url()))
+    if len(status_.heads) > 1:
+        raise multiple_heads_error(status_.heads)
     differences = [] if status_.pending else asyncio.run(check_drift(database_url=database_url()))
     if as_json:
         rendering.emit_json(
@@ -233,7 +249,8 @@ def check(as_json: bool) -> None:
     if status_.pending:
         pending = ", ".join(info.revision for info in status_.pending)
         raise PendingMigrationsError(
-            f"{len(status_.pending)} revision(s) pending ({pending}); run `stockdata migrate upgrade`"
+            f"{rendering.counted(len(status_.pending), 'revision')} pending ({pending}); "
+            "run `stockdata migrate upgrade`"
         )
     if differences:
         if not as_json:
@@ -241,7 +258,7 @@ def check(as_json: bool) -> None:
             for line in rendering.difference_lines(differences):
                 click.echo(line)
         raise DriftDetectedError(
-            f"{len(differences)} difference(s) between the models and the database; "
+            f"{rendering.counted(len(differences), 'difference')} between the models and the database; "
             'generate a revision with `stockdata migrate revision -m "..."`',
             differences,
         )
@@ -276,13 +293,18 @@ def stamp(revision: str, as_json: bool) -> None:
 def sql(revision_range: str) -> None:
     """Print the SQL of a range of revisions for the database's dialect, without connecting.
 
-    A range whose TO is below FROM prints the downgrade SQL.
+    FROM defaults to base; a range whose TO is below FROM prints the downgrade SQL. Name the revisions: relative
+    steps such as -1 need a database to count from.
 
     \b
     Examples:
       stockdata migrate sql                    # base → head, to review before a deploy
+      stockdata migrate sql dceebfc4ff9f:head  # what an upgrade from dceebfc4ff9f would run
       stockdata migrate sql dceebfc4ff9f:base  # the downgrade SQL
     """
     from app.infrastructure.database.migration import render_sql
 
-    click.echo(asyncio.run(render_sql(revision_range, database_url=database_url())), nl=False)
+    text = asyncio.run(render_sql(revision_range, database_url=database_url()))
+    click.echo(text, nl=False)
+    if not text and not is_quiet():
+        click.echo(f"Nothing to render: {revision_range} holds no revision.", err=True)
