@@ -8,6 +8,7 @@ skipped locally, but when ``CI`` is set they fail instead: CI must never pass wi
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from app.core.config import get_settings
 from app.infrastructure.database.connection import get_engine, get_session_factory
+from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 from tests.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
 
 BACKENDS = ["sqlite", "postgres"]
@@ -77,3 +79,11 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest) -> str:
     """A fresh empty database on each backend in turn."""
     return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def scripts(tmp_path: Path) -> Path:
+    """A copy of the project's scripts folder that a test may add revisions to."""
+    copy = tmp_path / "alembic"
+    shutil.copytree(SCRIPT_LOCATION, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy

@@ -61,3 +61,18 @@ async def _run_script(url: str, sql: str) -> None:
 def run_sql_script(url: str, sql: str) -> None:
     """Run a multi-statement SQL script (such as a legacy migration file) on a PostgreSQL database."""
     asyncio.run(_run_script(url, sql))
+
+
+async def _execute(url: str, statements: tuple[str, ...]) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def execute(url: str, *statements: str) -> None:
+    """Run ``statements`` in one committed transaction on the database at ``url`` (either backend)."""
+    asyncio.run(_execute(url, statements))

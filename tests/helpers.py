@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,19 @@ STOCKDATA = Path(sys.executable).with_name("stockdata")
 
 
 def run(
-    args: list[str | Path], *, database_url: str | None = None, cwd: Path = PROJECT_ROOT
+    args: list[str | Path],
+    *,
+    database_url: str | None = None,
+    cwd: Path = PROJECT_ROOT,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command with ``DATABASE_URL`` set (when given), capturing its output."""
-    env = dict(os.environ)
+    """Run a command with ``DATABASE_URL`` (when given) and ``env`` added to the environment, capturing its output."""
+    environment = {**os.environ, **(env or {})}
     if database_url is not None:
-        env["DATABASE_URL"] = database_url
-    return subprocess.run([str(arg) for arg in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        environment["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [str(arg) for arg in args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300
+    )
 
 
 def _reflect(connection: Connection) -> dict[str, Any]:

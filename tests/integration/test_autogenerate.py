@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, Text
 from app.infrastructure.database import models  # noqa: F401
 from app.infrastructure.database.connection import Base
 from app.infrastructure.database.migration import upgrade_database
-from app.infrastructure.database.migration.setup import SCRIPT_LOCATION, build_config
+from app.infrastructure.database.migration.setup import build_config
 from tests.helpers import ALEMBIC, run
 
 
@@ -26,14 +25,6 @@ def changed_metadata() -> MetaData:
     metadata.tables["stocks"].c.industry.type = Text()
     Table("dividends", metadata, Column("id", Integer, primary_key=True), Column("ticker_symbol", String(10)))
     return metadata
-
-
-@pytest.fixture
-def scripts(tmp_path: Path) -> Path:
-    """A copy of the project's scripts folder that a test may add revisions to."""
-    copy = tmp_path / "alembic"
-    shutil.copytree(SCRIPT_LOCATION, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
 
 
 def test_autogenerate_writes_exactly_the_change_formatted(database_url: str, scripts: Path) -> None:
