@@ -33,6 +33,7 @@ def migrate() -> None:
     """Manage the database schema with Alembic migrations.
 
     The database is DATABASE_URL (default: the embedded SQLite file data/stockdata.db), or --database-url.
+    Errors print one line and exit with a documented code (docs/migrations.en.md, "Troubleshooting").
 
     \b
     Examples:
@@ -87,7 +88,8 @@ def downgrade(revision: str, yes: bool, as_json: bool) -> None:
     \b
     Examples:
       stockdata migrate downgrade            # undo the latest revision, after confirming
-      stockdata migrate downgrade base --yes # undo everything, no question
+      stockdata migrate downgrade -2 --yes   # undo the latest two, no question
+      stockdata migrate downgrade base --yes # undo everything
     """
     from app.infrastructure.database.migration import downgrade_database, plan_downgrade
     from app.infrastructure.database.migration.errors import ConfirmationRequiredError
