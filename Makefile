@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup migrate test lint
+.PHONY: setup migrate test lint ci ci-migrations
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,22 @@ migrate: setup
 test: setup
 	$(BIN)/pytest
 
-## lint: ruff and mypy, as CI runs them
+## lint: ruff, mypy and the migration lint (squawk + stockdata's checks on every revision), as CI runs them
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/stockdata migrate lint --all
+
+## ci: everything CI checks, in order; .ci/run and .github/workflows/ci.yml both run exactly this target
+ci: lint test ci-migrations
+
+## ci-migrations: on DATABASE_URL (a throwaway database): upgrade, check, then down to base and up again
+# This recipe is the one list of migration checks CI runs (`stockdata migrate lint --all` runs in `make lint`).
+ci-migrations: setup
+	@test -n "$$DATABASE_URL" || { echo "ci-migrations needs DATABASE_URL: it downgrades that database" >&2; exit 2; }
+	$(BIN)/stockdata migrate upgrade
+	$(BIN)/stockdata migrate check
+	$(BIN)/stockdata migrate downgrade --yes base
+	$(BIN)/stockdata migrate upgrade
+	$(BIN)/stockdata migrate check

@@ -18,6 +18,8 @@ from sqlalchemy.pool import NullPool
 from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
 from app.infrastructure.database.connection import Base, create_engine
 from app.infrastructure.database.migration.environment import configure_logging, context_options, database_url
+from app.infrastructure.database.migration.foreign_tables import owned_tables_only
+from app.infrastructure.database.migration.session import alembic_command_session
 
 config = context.config
 configure_logging(config)
@@ -40,17 +42,25 @@ def run_migrations_offline() -> None:
 
 def do_run_migrations(connection: Connection) -> None:
     """Run the migrations on ``connection``, one transaction per revision."""
-    context.configure(connection=connection, target_metadata=target_metadata, **context_options(config))
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_name=owned_tables_only(target_metadata.tables, context.script),
+        **context_options(config),
+    )
     with context.begin_transaction():
         context.run_migrations()
 
 
 async def run_async_migrations(engine: AsyncEngine | None) -> None:
-    """Open a connection on ``engine`` (by default a fresh one from the URL) and run the migrations through it."""
+    """Open a connection on ``engine`` (by default a fresh one from the URL) and run the migrations through it.
+
+    ``alembic upgrade``/``downgrade``/``stamp`` hold the migration lock and the migration timeouts meanwhile.
+    """
     owned = engine is None
     engine = engine or create_engine(database_url(config), poolclass=NullPool)
     try:
-        async with engine.connect() as connection:
+        async with engine.connect() as connection, alembic_command_session(connection, config):
             await connection.run_sync(do_run_migrations)
     finally:
         if owned:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -34,10 +36,11 @@ def ping(server_url: str) -> None:
     asyncio.run(_admin(server_url, "SELECT 1"))
 
 
-def create_postgres_database(server_url: str, prefix: str = "stockdata_test") -> str:
-    """Create an empty database on the server and return its URL."""
+def create_postgres_database(server_url: str, prefix: str = "stockdata_test", *, template: str | None = None) -> str:
+    """Create an empty database on the server (or a copy of the database at URL ``template``) and return its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"{copy}'))
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
@@ -63,16 +66,20 @@ def run_sql_script(url: str, sql: str) -> None:
     asyncio.run(_run_script(url, sql))
 
 
-async def _execute(url: str, statements: tuple[str, ...]) -> None:
+@contextmanager
+def open_transaction(url: str, sql: str) -> Iterator[None]:
+    """Keep a second session's transaction open, after running ``sql`` in it, until the block ends.
+
+    Reading a PostgreSQL table this way holds a lock that any ``ALTER TABLE`` on it has to wait for.
+    """
+    loop = asyncio.new_event_loop()
     engine = create_engine(url, poolclass=NullPool)
+    connection = loop.run_until_complete(engine.connect())
     try:
-        async with engine.begin() as connection:
-            for statement in statements:
-                await connection.execute(text(statement))
+        loop.run_until_complete(connection.execute(text(sql)))
+        yield
     finally:
-        await engine.dispose()
-
-
-def execute(url: str, *statements: str) -> None:
-    """Run ``statements`` in one committed transaction on the database at ``url`` (either backend)."""
-    asyncio.run(_execute(url, statements))
+        loop.run_until_complete(connection.rollback())
+        loop.run_until_complete(connection.close())
+        loop.run_until_complete(engine.dispose())
+        loop.close()

@@ -6,9 +6,9 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
@@ -20,6 +20,8 @@ from app.infrastructure.database.connection import create_engine
 ALEMBIC = Path(sys.executable).with_name("alembic")
 STOCKDATA = Path(sys.executable).with_name("stockdata")
 
+T = TypeVar("T")
+
 
 def run(
     args: list[str | Path],
@@ -27,13 +29,14 @@ def run(
     database_url: str | None = None,
     cwd: Path = PROJECT_ROOT,
     env: Mapping[str, str] | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command with ``DATABASE_URL`` (when given) and ``env`` added to the environment, capturing its output."""
     environment = {**os.environ, **(env or {})}
     if database_url is not None:
         environment["DATABASE_URL"] = database_url
     return subprocess.run(
-        [str(arg) for arg in args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300
+        [str(arg) for arg in args], cwd=cwd, env=environment, input=input, capture_output=True, text=True, timeout=300
     )
 
 
@@ -60,18 +63,23 @@ def _reflect(connection: Connection) -> dict[str, Any]:
     return schema
 
 
-async def _schema(url: str) -> dict[str, Any]:
+async def _on_connection(url: str, function: Callable[[Connection], T]) -> T:
     engine = create_engine(url, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
-            return await connection.run_sync(_reflect)
+            return await connection.run_sync(function)
     finally:
         await engine.dispose()
 
 
+def on_connection(url: str, function: Callable[[Connection], T]) -> T:
+    """Run ``function`` on a synchronous connection to the database at ``url`` and return its result."""
+    return asyncio.run(_on_connection(url, function))
+
+
 def reflect_schema(url: str) -> dict[str, Any]:
     """Tables, columns, keys, indexes and comments of the database at ``url``."""
-    return asyncio.run(_schema(url))
+    return on_connection(url, _reflect)
 
 
 async def _scalar(url: str, sql: str) -> Any:
@@ -88,3 +96,36 @@ async def _scalar(url: str, sql: str) -> Any:
 def scalar(url: str, sql: str) -> Any:
     """The first column of the first row of ``sql``."""
     return asyncio.run(_scalar(url, sql))
+
+
+async def _execute(url: str, statements: tuple[str, ...]) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def execute(url: str, *statements: str) -> None:
+    """Run ``statements`` in one committed transaction."""
+    asyncio.run(_execute(url, statements))
+
+
+async def _column(url: str, sql: str) -> list[Any]:
+    from sqlalchemy import text
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            return list((await connection.execute(text(sql))).scalars())
+    finally:
+        await engine.dispose()
+
+
+def column(url: str, sql: str) -> list[Any]:
+    """The first column of every row of ``sql``."""
+    return asyncio.run(_column(url, sql))

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError, field_validator
+from pydantic import NonNegativeFloat, NonNegativeInt, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -82,6 +82,16 @@ class Settings(BaseSettings):
     database_echo: bool = False
     migration_script_location: Path = DEFAULT_SCRIPT_LOCATION
     """The folder holding ``env.py`` and ``versions/``; tests point it at throwaway copies."""
+    migration_lock_timeout: NonNegativeFloat = 300.0
+    """Seconds ``upgrade``/``downgrade``/``stamp`` wait for another migrator's lock before giving up (0: no wait)."""
+    migration_ddl_lock_timeout: NonNegativeFloat = 5.0
+    """PostgreSQL ``lock_timeout`` (SQLite: busy timeout) of migration statements, in seconds (0: wait forever)."""
+    migration_statement_timeout: NonNegativeFloat = 0.0
+    """PostgreSQL ``statement_timeout`` of migration statements, in seconds (0: none)."""
+    migration_ddl_lock_retries: NonNegativeInt = 3
+    """How many times a revision that hit the DDL lock timeout is run again."""
+    migration_ddl_lock_retry_pause: NonNegativeFloat = 5.0
+    """Seconds to wait before each of those retries."""
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -17,7 +17,7 @@ from app.infrastructure.database.migration import show_history
 from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 from tests.cli.invocation import Migrate, Outcome, in_process
 from tests.helpers import reflect_schema, run, scalar
-from tests.revision_files import project_head
+from tests.scripts_folder import project_head
 
 HISTORY = asyncio.run(show_history())
 HEAD = project_head()
@@ -132,7 +132,14 @@ def test_check_fails_with_pending_revisions_and_passes_at_head(migrate: Migrate,
     document = json.loads(pending_json.stdout)
     assert (document["ok"], document["pending"]) == (False, [info.revision for info in HISTORY])
     assert passed.stdout == "OK: no pending revisions, and the models match the database.\n"
-    assert passed_json == {"schema_version": 1, "command": "check", "ok": True, "pending": [], "differences": []}
+    assert passed_json == {
+        "schema_version": 1,
+        "command": "check",
+        "ok": True,
+        "pending": [],
+        "differences": [],
+        "ignored_tables": [],
+    }
 
 
 def test_stamp_records_a_revision_without_running_it(migrate: Migrate, database_url: str) -> None:

@@ -14,7 +14,7 @@ import pytest
 from app.infrastructure.database.migration import show_history
 from tests.cli.invocation import Migrate, Outcome, assert_fails, database_state, in_process
 from tests.helpers import STOCKDATA
-from tests.revision_files import project_head
+from tests.scripts_folder import project_head
 
 HEAD = project_head()
 MESSAGE = asyncio.run(show_history())[-1].message

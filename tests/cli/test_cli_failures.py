@@ -12,9 +12,8 @@ from sqlalchemy.engine import make_url
 
 from app.infrastructure.database.migration import setup, show_history
 from tests.cli.invocation import Migrate, assert_fails, database_state, fails, in_process
-from tests.databases import execute
-from tests.helpers import scalar
-from tests.revision_files import BRANCHES, add_branches, add_revision, project_head
+from tests.helpers import execute, scalar
+from tests.scripts_folder import BRANCHES, add_branches, project_head, write_revision
 
 HEAD = project_head()
 HISTORY = asyncio.run(show_history())
@@ -229,7 +228,8 @@ def test_sql_bad_ranges_are_usage_errors(
 def test_failing_revision_is_rolled_back_alone(
     migrate: Migrate, database_url: str, scripts: Path, scripts_env: dict[str, str]
 ) -> None:
-    add_revision(scripts, "bbbb0001", HEAD, upgrade='op.execute("UPDATE no_such_table SET x = 1")')
+    failing = 'op.execute("UPDATE no_such_table SET x = 1")'
+    write_revision(scripts, "bbbb0001", upgrade=failing, downgrade="pass", down_revision=HEAD)
 
     fails(
         migrate,
@@ -239,9 +239,9 @@ def test_failing_revision_is_rolled_back_alone(
         env=scripts_env,
         code=1,
         fragments=(
-            "revision bbbb0001 (test revision bbbb0001) failed and was rolled back: ",
+            "revision bbbb0001 (Test revision bbbb0001) failed and was rolled back: ",
             "no_such_table",
-            "Statement: UPDATE no_such_table SET x = 1. Fix the revision and run upgrade again.",
+            "Statement: UPDATE no_such_table SET x = 1. Fix the revision and run the command again.",
         ),
     )
     assert scalar(database_url, "SELECT version_num FROM alembic_version") == HEAD

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from tests.cli.invocation import Migrate, database_state, fails
-from tests.databases import execute
+from tests.helpers import execute
 
 DRIFT_SQL = ["ALTER TABLE listed_info DROP COLUMN margin_code_name", "ALTER TABLE listed_info ADD COLUMN x VARCHAR(20)"]
 DRIFT_LINES = [

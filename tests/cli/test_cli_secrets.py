@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.cli.invocation import Migrate, Outcome
-from tests.databases import execute
+from tests.helpers import execute
 from tests.passwords import reveals_password, with_password
 
 

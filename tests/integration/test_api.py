@@ -35,10 +35,9 @@ from app.infrastructure.database.migration.errors import (
     UnknownRevisionError,
 )
 from app.infrastructure.database.migration.setup import ALEMBIC_INI, SCRIPT_LOCATION
-from tests.databases import execute
-from tests.helpers import reflect_schema
+from tests.helpers import execute, reflect_schema
 from tests.passwords import reveals_password, with_password
-from tests.revision_files import add_branches, project_head
+from tests.scripts_folder import add_branches, project_head
 
 HEAD = project_head()
 HISTORY = asyncio.run(show_history())
@@ -143,13 +142,15 @@ def test_configuration_and_connection_errors_are_typed() -> None:
 
 
 def test_works_from_any_working_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str) -> None:
-    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
 
     result = asyncio.run(upgrade_database(database_url=sqlite_url))
 
     assert result.to_revisions == (HEAD,)
     assert asyncio.run(get_heads()) == (HEAD,)
-    assert list(tmp_path.iterdir()) == [Path(sqlite_url.removeprefix("sqlite+aiosqlite:///"))]
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_encoded_password_works_and_never_reaches_logs_or_exceptions(

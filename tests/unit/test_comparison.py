@@ -15,4 +15,6 @@ def test_current_timestamp_spellings_are_equivalent(spelling: str) -> None:
 def test_other_defaults_keep_their_value_without_casts() -> None:
     assert normalize_default("'x'::character varying") == "'x'"
     assert normalize_default("0") == "0"
+    assert normalize_default("FALSE") == "false"
+    assert normalize_default("'JPY'::character varying") == "'JPY'"
     assert normalize_default(None) is None

@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from app.infrastructure.database.migration import Difference, MigrationStep, RevisionInfo, RunResult, Status
+    from pathlib import Path
+
+    from app.infrastructure.database.migration import (
+        Adoption,
+        Difference,
+        LintReport,
+        MigrationStep,
+        RenameHint,
+        RevisionInfo,
+        RunResult,
+        Status,
+    )
 
 JSON_SCHEMA_VERSION = 1
 
@@ -43,7 +54,8 @@ def run_summary(result: RunResult) -> str:
     """The closing line of an upgrade or downgrade."""
     count = len(result.steps)
     if count == 0:
-        return f"Nothing to do: the database is already at {revision_label(result.to_revisions)}."
+        more = " more" if result.adoption is not None else ""
+        return f"Nothing{more} to do: the database is already at {revision_label(result.to_revisions)}."
     verb = "Upgraded" if result.command == "upgrade" else "Downgraded"
     return (
         f"{verb} {revision_label(result.from_revisions)} → {revision_label(result.to_revisions)}: "
@@ -58,6 +70,7 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "to": list(result.to_revisions),
         "steps": [asdict(step) for step in result.steps],
         "seconds": round(result.seconds, 4),
+        "adoption": asdict(result.adoption) if result.adoption is not None else None,
     }
 
 
@@ -101,3 +114,90 @@ def revision_json(info: RevisionInfo) -> dict[str, Any]:
 def difference_lines(differences: list[Difference]) -> list[str]:
     """One line per difference."""
     return [f"  - {difference.description}" for difference in differences]
+
+
+def lint_lines(report: LintReport, *, errors_only: bool = False) -> list[str]:
+    """One line per finding, ``revision:line rule severity: message``, then a summary (unless ``errors_only``)."""
+    shown = report.errors if errors_only else report.findings
+    lines = [f"{f.revision}:{f.line} {f.rule} {f.severity}: {f.message}" for f in shown]
+    if errors_only:
+        return lines
+    if not report.revisions:
+        where = f" to the {report.compared_with}" if report.compared_with else ""
+        return [f"Nothing to lint: every revision is applied{where}. Name revisions or use --all."]
+    count = len(report.revisions)
+    noun = "revision" if count == 1 else "revisions"
+    which = f" not yet applied to the {report.compared_with}" if report.compared_with else ""
+    verdict = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)" if report.findings else "clean"
+    return [*lines, f"Linted {count} {noun}{which}: {verdict}."]
+
+
+def lint_json(report: LintReport) -> dict[str, Any]:
+    """The JSON payload of ``lint``."""
+    return {
+        "ok": not report.errors,
+        "revisions": list(report.revisions),
+        "compared_with": report.compared_with,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "findings": [asdict(finding) for finding in report.findings],
+    }
+
+
+def rename_question(hint: RenameHint) -> str:
+    """Django's question, for one likely rename."""
+    if hint.kind == "table":
+        return f"Did you rename table {hint.old} to {hint.new} (same columns: {hint.shape})?"
+    return f"Did you rename {hint.table}.{hint.old} to {hint.table}.{hint.new} (a {hint.shape})?"
+
+
+def rename_warning(hint: RenameHint, path: Path) -> str:
+    """The warning after writing a revision with a likely rename, naming the lines to change."""
+    upgrade = ", ".join(map(str, hint.upgrade_lines))
+    downgrade = f" and lines {', '.join(map(str, hint.downgrade_lines))} (downgrade) with the reverse"
+    return (
+        f"Warning: {hint.description}. If this is a rename, upgrading loses the data: in {path}, replace lines "
+        f"{upgrade} (upgrade) with {hint.replacement}{downgrade if hint.downgrade_lines else ''} — or delete the "
+        "file and rerun with --interactive."
+    )
+
+
+def adoption_lines(adoption: Adoption, *, dry_run: bool) -> list[str]:
+    """What ``adopt`` found and did (or, in a dry run, would do), statement by statement."""
+    if adoption.state == "versioned":
+        return [f"Nothing to adopt: the database is already at {revision_label(adoption.current)}."]
+    foreign = [f"Not modelled by the application, left untouched: {', '.join(adoption.foreign_tables)}"]
+    foreign = foreign if adoption.foreign_tables else []
+    if adoption.state == "empty":
+        return [
+            "Nothing to adopt: none of the application's tables exist; `stockdata migrate upgrade` creates them.",
+            *foreign,
+        ]
+    lines = ["A database without a revision, in a known legacy state:", *_adopted_tables(adoption), *foreign]
+    lines.append(f"Statements, in one transaction, then stamp {adoption.revision}:")
+    for statement in adoption.statements:
+        lines += ["  " + line for line in f"{statement};".splitlines()]
+    if dry_run:
+        lines.append("Dry run: nothing was changed. Run `stockdata migrate adopt` to apply.")
+    else:
+        lines.append(f"Adopted: {len(adoption.statements)} statement(s) run and {adoption.revision} stamped.")
+    return lines
+
+
+def _adopted_tables(adoption: Adoption) -> list[str]:
+    width = max(len(table.table) for table in adoption.tables)
+    found = max(len(table.found) for table in adoption.tables)
+    lines = []
+    for table in adoption.tables:
+        lines.append(f"  {table.table:<{width}}  {table.found:<{found}}  ({table.source})")
+        lines += [f"  {'':<{width}}    · {note}" for note in table.notes]
+    return lines
+
+
+def adoption_summary(adoption: Adoption) -> str:
+    """One line saying that an upgrade adopted a legacy database first."""
+    found = "; ".join(f"{table.table}: {table.found}" for table in adoption.tables)
+    return (
+        f"Adopted the legacy database first ({found}): {len(adoption.statements)} statement(s), "
+        f"stamped {adoption.revision}."
+    )

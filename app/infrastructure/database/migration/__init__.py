@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,35 +25,63 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration import ranges, revisions
-from app.infrastructure.database.migration.connection import open_connection
+from app.infrastructure.database.migration import adoption, lint, ranges, renames, revisions, timeouts
+from app.infrastructure.database.migration.connection import describe_target, open_connection
 from app.infrastructure.database.migration.drift import detect_drift
 from app.infrastructure.database.migration.errors import (
+    DatabaseUnreachableError,
     MigrationError,
     NothingToGenerateError,
     PendingMigrationsError,
 )
+from app.infrastructure.database.migration.events import (
+    LockAcquired,
+    LockWaiting,
+    MigrationEvent,
+    OnEvent,
+    RevisionRetry,
+)
+from app.infrastructure.database.migration.foreign_tables import foreign_tables, migration_tables
+from app.infrastructure.database.migration.lint import LintFinding, LintReport
+from app.infrastructure.database.migration.renames import ConfirmRename, RenameHint
 from app.infrastructure.database.migration.results import (
+    AdoptedTable,
+    Adoption,
     Difference,
     MigrationStep,
     RevisionInfo,
     RunResult,
     Status,
 )
+from app.infrastructure.database.migration.session import migration_session
 from app.infrastructure.database.migration.setup import build_config, load_scripts
 
 __all__ = [
+    "AdoptedTable",
+    "Adoption",
     "Difference",
+    "LintFinding",
+    "LintReport",
+    "LockAcquired",
+    "LockWaiting",
+    "MigrationEvent",
     "MigrationStep",
+    "OnEvent",
+    "RenameHint",
     "RevisionInfo",
+    "RevisionRetry",
     "RunResult",
     "Status",
+    "adopt_database",
     "check_drift",
     "create_revision",
     "downgrade_database",
+    "find_rename_hints",
     "get_current_revision",
     "get_heads",
     "get_status",
+    "lint_migrations",
+    "list_foreign_tables",
     "plan_downgrade",
     "render_sql",
     "show_history",
@@ -61,6 +91,7 @@ __all__ = [
 
 T = TypeVar("T")
 OnStep = Callable[[MigrationStep], None]
+Prepare = Callable[[Connection, ScriptDirectory], Adoption | None]
 
 
 def _url(database_url: str | None) -> str:
@@ -90,20 +121,28 @@ async def _run(
     plan: Callable[[ScriptDirectory, tuple[str, ...]], list[Script]],
     alembic_call: Callable[[Config], Any],
     on_step: OnStep | None,
+    prepare: Prepare | None = None,
+    on_event: OnEvent | None = None,
     *,
     run_when_nothing_planned: bool = False,
 ) -> RunResult:
-    """Open a connection, plan from the current revision, run ``alembic_call`` on it and time every step.
+    """Under the migration lock: plan from the current revision, run ``alembic_call`` (retried on lock timeouts).
 
-    With an empty plan Alembic is not called (``downgrade -1`` at base would fail), unless asked to (``stamp``).
+    ``prepare`` runs first on the same connection, in its own transaction (adoption of a legacy database). With an
+    empty plan Alembic is not called (``downgrade -1`` at base would fail), unless asked to (``stamp``).
     """
     script = load_scripts(config)
-    started = time.perf_counter()
-    async with open_connection(config.attributes["database_url"]) as connection:
+    async with (
+        open_connection(config.attributes["database_url"]) as connection,
+        migration_session(connection, on_event=on_event),
+    ):
+        started = time.perf_counter()
         before = await connection.run_sync(_current_heads)
         await connection.commit()
         revisions.ensure_known(script, before)
-        planned = plan(script, before)
+        adopted = await connection.run_sync(prepare, script) if prepare is not None else None
+        await connection.commit()
+        planned = plan(script, adopted.heads if adopted is not None else before)
         steps: list[MigrationStep] = []
         last = time.perf_counter()
 
@@ -128,26 +167,43 @@ async def _run(
                 with revisions.revision_errors():
                     alembic_call(config)
             except DBAPIError as exc:
+                if exc.statement is None and steps:
+                    # The COMMIT failed (SQLite: readers kept the file past the busy timeout), after the step was
+                    # recorded; the driver's transaction is still open and must be rolled back by hand.
+                    steps.pop()
+                    sync_connection.connection.rollback()
                 failed = planned[len(steps)] if len(steps) < len(planned) else None
-                raise _revision_failed(failed, exc) from exc
+                raise _revision_failed(failed, exc, config) from exc
 
         if planned or run_when_nothing_planned:
-            await connection.run_sync(call)
+            await timeouts.retry_lock_timeouts(lambda: connection.run_sync(call), on_event=on_event)
             await connection.commit()
         after = await connection.run_sync(_current_heads)
         await connection.commit()
-    return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started)
+    return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, adopted)
 
 
-def _revision_failed(failed: Script | None, exc: DBAPIError) -> MigrationError:
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+def _revision_failed(failed: Script | None, exc: DBAPIError, config: Config) -> MigrationError:
     where = f"revision {failed.revision} ({failed.doc})" if failed is not None else "the migration"
-    statement = " ".join((exc.statement or "").split())
+    timed_out = timeouts.timeout_error(exc, revision=failed.revision if failed else None, where=where, config=config)
+    if timed_out is not None:
+        return timed_out
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    statement = " ".join((exc.statement or "COMMIT").split())
     if len(statement) > 300:
         statement = statement[:299] + "…"
     return MigrationError(
-        f"{where} failed and was rolled back: {reason}. Statement: {statement}. Fix the revision and run upgrade again."
+        f"{where} failed and was rolled back: {reason}. Statement: {statement}. "
+        "Fix the revision and run the command again."
     )
+
+
+async def _pinned(config: Config, revision: str, *, downgrade: bool) -> str:
+    """``revision``, with a step count from the current revision (``-1``, ``+2``) pinned before the lock is awaited."""
+    if not revisions.is_relative(revision):
+        return revision
+    script = load_scripts(config)
+    return revisions.pin(script, revision, await _read_current(config, script), downgrade=downgrade)
 
 
 async def upgrade_database(
@@ -155,17 +211,49 @@ async def upgrade_database(
     *,
     database_url: str | None = None,
     on_step: OnStep | None = None,
+    on_event: OnEvent | None = None,
     script_location: Path | None = None,
 ) -> RunResult:
-    """Apply revisions up to ``revision`` (default: head), each in its own transaction."""
+    """Apply revisions up to ``revision`` (default: head), each in its own transaction, under the migration lock.
+
+    A legacy database (tables but no revision) is first adopted as :func:`adopt_database` does; the result's
+    ``adoption`` then says what was found and done. An unknown one raises UnknownLegacyStateError, unchanged.
+    ``on_event`` hears about waiting for another migrator's lock and about retries after a lock timeout.
+    """
     config = _config(database_url, script_location)
+    target = await _pinned(config, revision, downgrade=False)
     return await _run(
         config,
         "upgrade",
-        lambda script, current: revisions.plan_upgrade(script, revision, current),
-        lambda cfg: command.upgrade(cfg, revision),
+        lambda script, current: revisions.plan_upgrade(script, target, current),
+        lambda cfg: command.upgrade(cfg, target),
         on_step,
+        prepare=adoption.adopt_before_upgrade,
+        on_event=on_event,
     )
+
+
+async def adopt_database(
+    *, dry_run: bool = False, database_url: str | None = None, script_location: Path | None = None
+) -> Adoption:
+    """Adopt a database built before Alembic: bring its tables to the initial revision in one transaction and stamp it.
+
+    With ``dry_run`` only detect the state and list the statements. A database that already has a revision, or has
+    none of the application's tables, is left as it is (``state`` says which). Raises UnknownLegacyStateError,
+    before any change, when the tables match no known legacy state.
+    """
+    config = _config(database_url, script_location)
+    # Run like an upgrade (same connection handling), so that whatever guards a run guards adoption too.
+    result = await _run(
+        config,
+        "adopt",
+        lambda _script, _current: [],
+        lambda _cfg: None,
+        None,
+        prepare=partial(adoption.adopt, dry_run=dry_run),
+    )
+    assert result.adoption is not None  # adopt() always returns one
+    return result.adoption
 
 
 async def downgrade_database(
@@ -173,16 +261,19 @@ async def downgrade_database(
     *,
     database_url: str | None = None,
     on_step: OnStep | None = None,
+    on_event: OnEvent | None = None,
     script_location: Path | None = None,
 ) -> RunResult:
-    """Undo revisions down to ``revision`` (default: one step back)."""
+    """Undo revisions down to ``revision`` (default: one step back), under the migration lock."""
     config = _config(database_url, script_location)
+    target = await _pinned(config, revision, downgrade=True)
     return await _run(
         config,
         "downgrade",
-        lambda script, current: revisions.plan_downgrade(script, revision, current),
-        lambda cfg: command.downgrade(cfg, revision),
+        lambda script, current: revisions.plan_downgrade(script, target, current),
+        lambda cfg: command.downgrade(cfg, target),
         on_step,
+        on_event=on_event,
     )
 
 
@@ -196,16 +287,30 @@ async def plan_downgrade(
     return [revisions.info(rev) for rev in revisions.plan_downgrade(script, revision, current)]
 
 
-async def stamp(revision: str, *, database_url: str | None = None, script_location: Path | None = None) -> RunResult:
-    """Record ``revision`` as the database's current revision without running any migration."""
+async def stamp(
+    revision: str,
+    *,
+    verified_by_hand: bool = False,
+    database_url: str | None = None,
+    on_event: OnEvent | None = None,
+    script_location: Path | None = None,
+) -> RunResult:
+    """Record ``revision`` as the database's current revision without running any migration, under the lock.
+
+    Tables of a database without a revision are stamped only if adoption verifies they are exactly the initial
+    revision's, unless ``verified_by_hand`` (the caller takes responsibility for any difference).
+    """
     config = _config(database_url, script_location)
     revisions.resolve(load_scripts(config), revision)
+    guard = None if verified_by_hand else partial(adoption.check_stamp, revision=revision)
     return await _run(
         config,
         "stamp",
         lambda _script, _current: [],
         lambda cfg: command.stamp(cfg, revision),
         None,
+        prepare=guard,
+        on_event=on_event,
         run_when_nothing_planned=True,
     )
 
@@ -248,7 +353,20 @@ async def check_drift(*, database_url: str | None = None, script_location: Path 
 
     config = _config(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
-        return await connection.run_sync(detect_drift, Base.metadata)
+        return await connection.run_sync(detect_drift, Base.metadata, load_scripts(config))
+
+
+async def list_foreign_tables(
+    *, database_url: str | None = None, script_location: Path | None = None
+) -> tuple[str, ...]:
+    """Tables that neither the models nor any revision define; migrations and ``check`` leave them alone."""
+    from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
+    from app.infrastructure.database.connection import Base
+
+    config = _config(database_url, script_location)
+    known = set(Base.metadata.tables) | migration_tables(load_scripts(config))
+    async with open_connection(config.attributes["database_url"]) as connection:
+        return await connection.run_sync(foreign_tables, known)
 
 
 async def render_sql(
@@ -279,11 +397,13 @@ async def create_revision(
     allow_empty: bool = False,
     database_url: str | None = None,
     script_location: Path | None = None,
+    confirm_rename: ConfirmRename | None = None,
 ) -> Path:
     """Write a new revision file and return its path.
 
     With ``autogenerate`` the database must be at head (else PendingMigrationsError), and a revision with no
-    change is refused (NothingToGenerateError) unless ``allow_empty``.
+    change is refused (NothingToGenerateError) unless ``allow_empty``. ``confirm_rename`` is asked about each
+    dropped and added column or table that look like a rename; those it accepts are written as renames.
     """
     config = _config(database_url, script_location)
     script = load_scripts(config)
@@ -300,7 +420,16 @@ async def create_revision(
                 "(use --empty for a hand-written revision)"
             )
 
-    config.attributes["process_revision_directives"] = refuse_empty
+    caller_stdout = sys.stdout
+
+    def process_directives(context: MigrationContext, revision: Any, directives: list[MigrationScript]) -> None:
+        refuse_empty(context, revision, directives)
+        if confirm_rename is not None:
+            # The questions are the caller's: they go to its stdout, not to the buffer hiding Alembic's messages.
+            with contextlib.redirect_stdout(caller_stdout):
+                renames.apply_renames(directives[0], confirm_rename)
+
+    config.attributes["process_revision_directives"] = process_directives
     async with open_connection(config.attributes["database_url"]) as connection:
         current = await connection.run_sync(_current_heads)
         await connection.commit()
@@ -332,3 +461,35 @@ def _script_path(written: Script | list[Script | None] | None) -> Path:
     if script is None:
         raise MigrationError("Alembic wrote no revision file")
     return Path(script.path)
+
+
+async def find_rename_hints(path: Path) -> list[RenameHint]:
+    """The drops and adds in the revision file at ``path`` that look like renames, with their lines. No database."""
+    return renames.hints_in_file(path)
+
+
+async def lint_migrations(
+    revision_ids: Sequence[str] = (),
+    *,
+    all_revisions: bool = False,
+    database_url: str | None = None,
+    script_location: Path | None = None,
+) -> LintReport:
+    """Lint revisions: those named, every one (``all_revisions``), or by default those the database has not applied.
+
+    Needs the database only for the default. Raises MigrationSetupError when squawk is not installed.
+    """
+    if revision_ids or all_revisions:
+        script = load_scripts(build_config(database_url="", script_location=script_location))
+        return lint.lint_scripts(lint.select(script, revision_ids))
+    config = _config(database_url, script_location)
+    script = load_scripts(config)
+    try:
+        current = await _read_current(config, script)
+    except DatabaseUnreachableError as exc:
+        raise DatabaseUnreachableError(
+            f"{exc} Lint asks the database which revisions it has not applied; to lint without one, "
+            "name the revisions or use --all"
+        ) from exc
+    pending = lint.select(script, (), applied=revisions.applied_set(script, current))
+    return lint.lint_scripts(pending, compared_with=describe_target(config.attributes["database_url"]))

@@ -15,14 +15,17 @@ _NOW_SPELLINGS = frozenset({"current_timestamp", "now()", "transaction_timestamp
 
 
 def normalize_default(text: str | None) -> str | None:
-    """Reduce a server default's SQL to a canonical spelling (quotes, casts and case aside)."""
+    """Reduce a server default's SQL to a canonical spelling (parentheses, casts and the case of keywords aside)."""
     if text is None:
         return None
     value = text.strip()
     while value.startswith("(") and value.endswith(")"):
         value = value[1:-1].strip()
-    value = re.sub(r"::[a-z ]+(\(\d+\))?$", "", value, flags=re.IGNORECASE).lower()
-    return "current_timestamp" if value in _NOW_SPELLINGS else value
+    value = re.sub(r"::[a-z ]+(\(\d+\))?$", "", value, flags=re.IGNORECASE)
+    if value.lower() in _NOW_SPELLINGS:
+        return "current_timestamp"
+    # A quoted literal keeps its case: 'JPY' and 'jpy' are different defaults.
+    return value if value.startswith("'") else value.lower()
 
 
 def render_default(server_default: Any, dialect: Dialect) -> str | None:

@@ -55,7 +55,7 @@ async def open_connection(url: str) -> AsyncIterator[AsyncConnection]:
             yield connection
         except DBAPIError as exc:
             raise MigrationError(
-                f"{describe_target(url)} reported an error: {_first_line(exc)}; "
+                f"{describe_target(url)} reported an error: {first_line(exc)}; "
                 "run the command again with -v for details"
             ) from exc
         finally:
@@ -81,12 +81,13 @@ def _unreachable(url: str, exc: BaseException) -> DatabaseUnreachableError:
     else:
         advice = "and that the server is running and accepts connections"
     return DatabaseUnreachableError(
-        f"cannot connect to {describe_target(url)}: {_first_line(exc)}. "
+        f"cannot connect to {describe_target(url)}: {first_line(exc)}. "
         f"Check DATABASE_URL or --database-url ({mask_url(url)}) {advice}."
     )
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of the driver's message for ``exc`` (or of ``exc`` itself): what went wrong, without noise."""
     original = getattr(exc, "orig", None) or exc
     text = str(original).strip().splitlines()
     return text[0] if text else type(original).__name__

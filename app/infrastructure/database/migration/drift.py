@@ -6,19 +6,29 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Index, MetaData, Table
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import Constraint, ForeignKeyConstraint
 
 from app.infrastructure.database.migration.comparison import compare_server_default, render_default
+from app.infrastructure.database.migration.foreign_tables import owned_tables_only
 from app.infrastructure.database.migration.results import Difference
 
 
-def detect_drift(connection: Connection, metadata: MetaData) -> list[Difference]:
-    """Compare ``metadata`` with the schema behind ``connection``; return the differences found."""
+def detect_drift(connection: Connection, metadata: MetaData, script: ScriptDirectory) -> list[Difference]:
+    """Compare ``metadata`` with the schema behind ``connection``; return the differences found.
+
+    Foreign tables (neither in ``metadata`` nor created by a revision of ``script``) are not compared.
+    """
     context = MigrationContext.configure(
         connection,
-        opts={"compare_type": True, "compare_server_default": compare_server_default, "target_metadata": metadata},
+        opts={
+            "compare_type": True,
+            "compare_server_default": compare_server_default,
+            "target_metadata": metadata,
+            "include_name": owned_tables_only(metadata.tables, script),
+        },
     )
     differences: list[Difference] = []
     for entry in compare_metadata(context, metadata):

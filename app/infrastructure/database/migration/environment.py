@@ -16,6 +16,8 @@ from alembic.config import Config
 
 from app.core.config import get_settings, normalize_database_url
 from app.infrastructure.database.migration.comparison import compare_server_default
+from app.infrastructure.database.migration.foreign_keys import check_before_commit
+from app.infrastructure.database.migration.timeouts import forget_overrides
 
 OnVersionApply = Callable[..., None]
 
@@ -52,6 +54,7 @@ def context_options(config: Config) -> dict[str, Any]:
         # One transaction per revision, on SQLite too (the engine issues a real BEGIN there).
         "transaction_per_migration": True,
         "transactional_ddl": True,
-        "on_version_apply": tuple(callbacks),
+        # Inside each revision's transaction, before its commit: these may still fail it.
+        "on_version_apply": (check_before_commit, forget_overrides, *callbacks),
         "process_revision_directives": config.attributes.get("process_revision_directives"),
     }

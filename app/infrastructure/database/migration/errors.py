@@ -15,6 +15,10 @@ code   error                               meaning
 10     DriftDetectedError                  ``check``: the models and the database differ
 11     NothingToGenerateError              ``revision --autogenerate`` found no change
 12     ConfirmationRequiredError           a destructive command needs ``--yes`` (or a terminal)
+13     MigrationLockTimeoutError           another migrator held the migration lock longer than allowed
+14     DDLLockTimeoutError                 a revision hit ``lock_timeout`` or ``statement_timeout``; rolled back
+15     UnknownLegacyStateError             a database without a revision matches no known legacy state
+18     LintFailedError                     ``lint``: a revision has findings of severity error
 =====  ==================================  ===================================================================
 """
 
@@ -28,14 +32,18 @@ __all__ = [
     "AmbiguousRevisionError",
     "ConfigurationError",
     "ConfirmationRequiredError",
+    "DDLLockTimeoutError",
     "DatabaseUnreachableError",
     "DriftDetectedError",
     "InvalidRevisionRangeError",
+    "LintFailedError",
     "MigrationError",
+    "MigrationLockTimeoutError",
     "MigrationSetupError",
     "MultipleHeadsError",
     "NothingToGenerateError",
     "PendingMigrationsError",
+    "UnknownLegacyStateError",
     "UnknownRevisionError",
 ]
 
@@ -108,3 +116,40 @@ class ConfirmationRequiredError(MigrationError):
     """A destructive command was not confirmed."""
 
     exit_code = 12
+
+
+class MigrationLockTimeoutError(MigrationError):
+    """Another migrator held the migration lock for longer than ``MIGRATION_LOCK_TIMEOUT``."""
+
+    exit_code = 13
+
+
+class DDLLockTimeoutError(MigrationError):
+    """A revision's statement hit ``lock_timeout`` (or ``statement_timeout``) and the revision was rolled back."""
+
+    exit_code = 14
+
+    def __init__(self, message: str, *, revision: str | None, timeout: str, seconds: float, statement: str) -> None:
+        super().__init__(message)
+        self.revision = revision
+        self.timeout = timeout
+        """``lock_timeout``, ``statement_timeout`` or (SQLite) ``busy_timeout``."""
+        self.seconds = seconds
+        self.statement = statement
+
+
+class UnknownLegacyStateError(MigrationError):
+    """A database without a revision matches no known legacy state, so it was neither adopted nor changed."""
+
+    exit_code = 15
+
+    def __init__(self, message: str, differences: dict[str, dict[str, list[str]]]) -> None:
+        super().__init__(message)
+        self.differences = differences
+        """Per table, per known shape, how the table differs from it."""
+
+
+class LintFailedError(MigrationError):
+    """``migrate lint`` found errors in the revisions it linted."""
+
+    exit_code = 18

@@ -50,6 +50,45 @@ class MigrationStep:
 
 
 @dataclass(frozen=True)
+class AdoptedTable:
+    """How adoption found one table of the initial revision."""
+
+    table: str
+    found: str
+    """The known shape it matches (``legacy 001``, ``create_all()``, ``initial revision``), or ``missing``."""
+    source: str
+    """Where that shape is defined: the archived scripts, or the initial revision."""
+    notes: tuple[str, ...] = ()
+    """Harmless differences from that shape (comments, spellings, names), which adoption repairs."""
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """What adoption found in a database without a revision, and what it did or would do."""
+
+    state: str
+    """``legacy`` (tables to adopt), ``empty`` (none of the application's tables) or ``versioned`` (has a revision)."""
+    revision: str | None
+    """The revision a legacy database is stamped with (the initial one)."""
+    current: tuple[str, ...] = ()
+    """The revision(s) a versioned database was already at."""
+    tables: tuple[AdoptedTable, ...] = ()
+    statements: tuple[str, ...] = ()
+    """The SQL run (or, in a dry run, to run) in one transaction before stamping."""
+    foreign_tables: tuple[str, ...] = ()
+    """Tables the application does not model: listed, never touched."""
+    applied: bool = False
+    """True when the statements ran and the revision was stamped."""
+
+    @property
+    def heads(self) -> tuple[str, ...]:
+        """The revision(s) the database is at afterwards."""
+        if self.applied and self.revision is not None:
+            return (self.revision,)
+        return self.current
+
+
+@dataclass(frozen=True)
 class RunResult:
     """What an upgrade, downgrade or stamp did."""
 
@@ -58,6 +97,8 @@ class RunResult:
     to_revisions: tuple[str, ...]
     steps: tuple[MigrationStep, ...] = field(default_factory=tuple)
     seconds: float = 0.0
+    adoption: Adoption | None = None
+    """Set when an upgrade first adopted a legacy database."""
 
 
 @dataclass(frozen=True)

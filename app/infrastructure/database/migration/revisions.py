@@ -18,9 +18,6 @@ from app.infrastructure.database.migration.errors import (
 )
 from app.infrastructure.database.migration.results import RevisionInfo
 
-STEPS_DOWN = re.compile(r"-\d+")
-"""A downgrade target counted from the database's current revision, such as ``-1``."""
-
 
 @contextmanager
 def revision_errors(target: str = "the relative revision") -> Iterator[None]:
@@ -97,7 +94,7 @@ def plan_upgrade(script: ScriptDirectory, target: str, current: Sequence[str]) -
 def plan_downgrade(script: ScriptDirectory, target: str, current: Sequence[str]) -> list[Script]:
     """The revisions a downgrade from ``current`` to ``target`` undoes, in order."""
     _require(target)
-    if STEPS_DOWN.fullmatch(target):
+    if is_relative(target) and target.startswith("-"):
         if not current:
             return []
         if len(current) > 1:
@@ -107,6 +104,30 @@ def plan_downgrade(script: ScriptDirectory, target: str, current: Sequence[str])
             )
     with revision_errors(repr(target)):
         return [step.revision for step in script._downgrade_revs(target, tuple(current))]  # type: ignore[arg-type]
+
+
+def is_relative(target: str) -> bool:
+    """True for a target counted from the database's current revision: ``+2``, ``-1``."""
+    return re.fullmatch(r"[+-]\d+", target) is not None
+
+
+def pin(script: ScriptDirectory, target: str, current: Sequence[str], *, downgrade: bool) -> str:
+    """The absolute revision a relative ``target`` reaches from ``current`` (``base`` below the first); else ``target``.
+
+    A pinned target means the same thing however long the run waits for the migration lock, and however often it
+    is retried. A step down past a merge point stays relative.
+    """
+    if not is_relative(target):
+        return target
+    planned = plan_downgrade(script, target, current) if downgrade else plan_upgrade(script, target, current)
+    if not planned:
+        return target
+    if not downgrade:
+        return planned[-1].revision
+    below = planned[-1].down_revision
+    if below is None:
+        return "base"
+    return below if isinstance(below, str) else target
 
 
 def all_revisions(script: ScriptDirectory, applied: set[str] | None = None) -> tuple[RevisionInfo, ...]:

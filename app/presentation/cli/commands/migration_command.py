@@ -25,7 +25,7 @@ from app.presentation.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from app.infrastructure.database.migration import MigrationStep, RunResult
+    from app.infrastructure.database.migration import MigrationEvent, MigrationStep, RunResult
 
 
 @click.group()
@@ -41,6 +41,7 @@ def migrate() -> None:
       stockdata migrate status                       # applied and pending revisions
       stockdata migrate revision -m "add isin"       # autogenerate a revision from the models
       stockdata migrate check                        # CI: fail on pending revisions or drift
+      stockdata migrate adopt --dry-run              # a database built before Alembic: what adoption does
     """
 
 
@@ -50,10 +51,19 @@ def _progress(as_json: bool) -> Callable[[MigrationStep], None] | None:
     return lambda step: click.echo(rendering.step_line(step))
 
 
+def _events() -> Callable[[MigrationEvent], None] | None:
+    # On stderr, so that --json output stays one document.
+    if is_quiet():
+        return None
+    return lambda event: click.echo(event.describe(), err=True)
+
+
 def _report(result: RunResult, as_json: bool) -> None:
     if as_json:
         rendering.emit_json(result.command, **rendering.run_json(result))
     elif not is_quiet():
+        if result.adoption is not None:
+            click.echo(rendering.adoption_summary(result.adoption))
         click.echo(rendering.run_summary(result))
 
 
@@ -64,6 +74,11 @@ def _report(result: RunResult, as_json: bool) -> None:
 def upgrade(revision: str, as_json: bool) -> None:
     """Apply revisions up to REVISION (default: head), each in its own transaction.
 
+    A database built before Alembic (tables but no revision) is adopted first, as `adopt` does.
+
+    Safe to run from every instance at once: one migrates while the others wait for its lock
+    (MIGRATION_LOCK_TIMEOUT), then find nothing left to do.
+
     \b
     Examples:
       stockdata migrate upgrade
@@ -71,7 +86,9 @@ def upgrade(revision: str, as_json: bool) -> None:
     """
     from app.infrastructure.database.migration import upgrade_database
 
-    result = asyncio.run(upgrade_database(revision, database_url=database_url(), on_step=_progress(as_json)))
+    result = asyncio.run(
+        upgrade_database(revision, database_url=database_url(), on_step=_progress(as_json), on_event=_events())
+    )
     _report(result, as_json)
 
 
@@ -107,7 +124,9 @@ def downgrade(revision: str, yes: bool, as_json: bool) -> None:
             click.echo(f"  ↓ {info.revision}  {info.message}")
         if not click.confirm("Tables and columns these revisions created will be dropped with their data. Go on?"):
             raise ConfirmationRequiredError("downgrade cancelled; nothing was changed")
-    result = asyncio.run(downgrade_database(revision, database_url=database_url(), on_step=_progress(as_json)))
+    result = asyncio.run(
+        downgrade_database(revision, database_url=database_url(), on_step=_progress(as_json), on_event=_events())
+    )
     _report(result, as_json)
 
 
@@ -205,20 +224,32 @@ def heads(as_json: bool) -> None:
     show_default=True,
     help="Compare the models with the database (which must be at head), or write an empty revision to fill by hand.",
 )
+@click.option(
+    "--interactive",
+    is_flag=True,
+    help="Ask about each dropped and added column or table that look like a rename; write renames for the yes.",
+)
 @common_options
-def revision(message: str, autogenerate: bool) -> None:
+def revision(message: str, autogenerate: bool, interactive: bool) -> None:
     """Write a new revision file under alembic/versions/.
+
+    A drop and an add of the same shape (a likely rename, which would lose the data) is reported with the lines
+    to change; --interactive asks about each instead and writes the rename.
 
     \b
     Examples:
       stockdata migrate revision -m "add isin to listed_info"
+      stockdata migrate revision -m "rename company_name_english" --interactive
       stockdata migrate revision -m "backfill market codes" --empty
     """
-    from app.infrastructure.database.migration import create_revision
+    from app.infrastructure.database.migration import create_revision, find_rename_hints
 
-    path = asyncio.run(create_revision(message, autogenerate, database_url=database_url()))
+    ask = (lambda hint: click.confirm(rendering.rename_question(hint), default=False)) if interactive else None
+    path = asyncio.run(create_revision(message, autogenerate, database_url=database_url(), confirm_rename=ask))
     if not is_quiet():
         click.echo(f"Wrote {path}. Review it before applying: autogenerate cannot see renames or data moves.")
+        for hint in asyncio.run(find_rename_hints(path)):
+            click.echo(rendering.rename_warning(hint, path), err=True)
 
 
 @migrate.command()
@@ -228,12 +259,14 @@ def check(as_json: bool) -> None:
     """Fail when revisions are pending or the models and the database differ (for CI).
 
     Exit codes: 0 all good, 7 several heads to merge, 9 pending revisions, 10 drift between models and database.
+    Tables the models do not define (another program's, or left by older tools) are not compared; they are listed
+    in a note.
 
     \b
     Example:
       stockdata migrate check --json
     """
-    from app.infrastructure.database.migration import check_drift, get_status
+    from app.infrastructure.database.migration import check_drift, get_status, list_foreign_tables
     from app.infrastructure.database.migration.errors import DriftDetectedError, PendingMigrationsError
     from app.infrastructure.database.migration.revisions import multiple_heads_error
 
@@ -241,13 +274,17 @@ def check(as_json: bool) -> None:
     if len(status_.heads) > 1:
         raise multiple_heads_error(status_.heads)
     differences = [] if status_.pending else asyncio.run(check_drift(database_url=database_url()))
+    ignored = asyncio.run(list_foreign_tables(database_url=database_url()))
     if as_json:
         rendering.emit_json(
             "check",
             ok=not status_.pending and not differences,
             pending=[info.revision for info in status_.pending],
             differences=[asdict(difference) for difference in differences],
+            ignored_tables=list(ignored),
         )
+    elif ignored and not is_quiet():
+        click.echo(f"Note: not modelled by the application, so not compared: {', '.join(ignored)}.")
     if status_.pending:
         pending = ", ".join(info.revision for info in status_.pending)
         raise PendingMigrationsError(
@@ -270,23 +307,67 @@ def check(as_json: bool) -> None:
 
 @migrate.command()
 @click.argument("revision")
+@click.option(
+    "--verified-by-hand",
+    is_flag=True,
+    help="Stamp a database without a revision even though adoption did not verify its tables: you have checked "
+    "the schema yourself and take responsibility for any difference.",
+)
 @json_option
 @common_options
-def stamp(revision: str, as_json: bool) -> None:
+def stamp(revision: str, verified_by_hand: bool, as_json: bool) -> None:
     """Record REVISION as applied without running any migration.
 
+    A database with tables but no revision is stamped only when adoption verifies them (see `adopt`), unless
+    --verified-by-hand.
+
     \b
-    Example:
+    Examples:
       stockdata migrate stamp head
+      stockdata migrate stamp dceebfc4ff9f --verified-by-hand   # after checking a refused database yourself
     """
     from app.infrastructure.database.migration import stamp as stamp_database
 
-    result = asyncio.run(stamp_database(revision, database_url=database_url()))
+    result = asyncio.run(
+        stamp_database(revision, verified_by_hand=verified_by_hand, database_url=database_url(), on_event=_events())
+    )
     if as_json:
         rendering.emit_json("stamp", **rendering.run_json(result))
     elif not is_quiet():
         before, after = rendering.revision_label(result.from_revisions), rendering.revision_label(result.to_revisions)
         click.echo(f"Stamped {before} → {after}.")
+
+
+@migrate.command()
+@click.option("--dry-run", is_flag=True, help="Show the detected state and the statements; change nothing.")
+@json_option
+@common_options
+def adopt(dry_run: bool, as_json: bool) -> None:
+    """Adopt a database built before Alembic: repair its tables in one transaction, then stamp the initial revision.
+
+    Tables made by the legacy SQL files (sql/migrations_archive/) or by create_all() are brought to exactly what
+    the initial revision creates; tables the application does not model are listed and left alone. A database in
+    an unknown state is refused, unchanged, with its differences (exit code 15).
+
+    \b
+    Examples:
+      stockdata migrate adopt --dry-run    # the detected state and the exact statements
+      stockdata migrate adopt
+    """
+    from app.infrastructure.database.migration import adopt_database
+    from app.infrastructure.database.migration.errors import UnknownLegacyStateError
+
+    try:
+        result = asyncio.run(adopt_database(dry_run=dry_run, database_url=database_url()))
+    except UnknownLegacyStateError as exc:
+        if as_json:
+            rendering.emit_json("adopt", state="unknown", dry_run=dry_run, applied=False, differences=exc.differences)
+        raise
+    if as_json:
+        rendering.emit_json("adopt", dry_run=dry_run, **asdict(result))
+    elif not is_quiet():
+        for line in rendering.adoption_lines(result, dry_run=dry_run):
+            click.echo(line)
 
 
 @migrate.command()
@@ -310,3 +391,38 @@ def sql(revision_range: str) -> None:
     click.echo(text, nl=False)
     if not text and not is_quiet():
         click.echo(f"Nothing to render: {revision_range} holds no revision.", err=True)
+
+
+@migrate.command()
+@click.argument("revision_ids", metavar="[REV]...", nargs=-1)
+@click.option("--all", "all_revisions", is_flag=True, help="Lint every revision (needs no database).")
+@json_option
+@common_options
+def lint(revision_ids: tuple[str, ...], all_revisions: bool, as_json: bool) -> None:
+    """Find dangerous operations in revisions: squawk on their PostgreSQL SQL, plus checks SQL cannot show.
+
+    Lints the revisions the database has not applied, the REVs named, or --all. Prints one line per finding,
+    `revision:line rule severity: message`; exits 18 when any finding is an error (warnings only print).
+
+    \b
+    Examples:
+      stockdata migrate lint                 # what the next upgrade would apply
+      stockdata migrate lint --all           # every revision, as CI does
+      stockdata migrate lint 3f2a9c1b --json
+    """
+    from app.infrastructure.database.migration import lint_migrations
+    from app.infrastructure.database.migration.errors import LintFailedError
+
+    if revision_ids and all_revisions:
+        raise click.UsageError("name revisions or use --all, not both")
+    report = asyncio.run(lint_migrations(revision_ids, all_revisions=all_revisions, database_url=database_url()))
+    if as_json:
+        rendering.emit_json("lint", **rendering.lint_json(report))
+    else:
+        for line in rendering.lint_lines(report, errors_only=is_quiet()):
+            click.echo(line)
+    if report.errors:
+        raise LintFailedError(
+            f"{len(report.errors)} lint error(s); fix them, or silence one with a reason "
+            "(`# migrate-lint: ignore[rule] why`; see Lint in docs/migrations.en.md)"
+        )

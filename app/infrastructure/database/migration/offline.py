@@ -1,0 +1,142 @@
+"""Running one revision function offline for PostgreSQL, recording each statement and operation with its line.
+
+Lint and rename hints need more than ``stockdata migrate sql`` gives: the SQL of *one* revision (merge revisions
+included), the Alembic operations it invoked, and for each of them the line of the revision file that asked for
+it. So the function runs on its own offline :class:`MigrationContext` (PostgreSQL dialect, ``as_sql``) instead of
+through env.py, wrapped in ``BEGIN``/``COMMIT`` as a real run is (one transaction per revision).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from alembic.operations import BatchOperations, MigrateOperation, Operations
+from alembic.operations.batch import BatchOperationsImpl
+from alembic.runtime.migration import MigrationContext
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement and the line of the revision file that produced it."""
+
+    sql: str
+    line: int
+
+
+@dataclass(frozen=True)
+class RecordedOperation:
+    """One Alembic operation a revision function invoked, and the line that invoked it."""
+
+    operation: MigrateOperation
+    line: int
+
+
+@dataclass(frozen=True)
+class OfflineRun:
+    """What running ``upgrade()`` or ``downgrade()`` offline produced."""
+
+    function_line: int
+    """The line of the function's ``def``."""
+    statements: tuple[Statement, ...]
+    operations: tuple[RecordedOperation, ...]
+    failure: Statement | None = None
+    """The exception that stopped the function (its text and line), if it could not run to the end offline."""
+
+
+class _StatementBuffer:
+    """The output buffer Alembic writes offline SQL to, one ``write`` per statement, keeping each one's line."""
+
+    def __init__(self, locate: Callable[[], int]) -> None:
+        self.statements: list[Statement] = []
+        self._locate = locate
+
+    def write(self, text: str) -> int:
+        self.statements.append(Statement(text.strip(), self._locate()))
+        return len(text)
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
+
+
+class _RecordingBatchOperations(BatchOperations):
+    """Batch operations that record each operation and emit its SQL at once."""
+
+    def __init__(
+        self, context: MigrationContext, *, impl: BatchOperationsImpl, record: Callable[[MigrateOperation], None]
+    ) -> None:
+        super().__init__(context, impl=impl)
+        self._record = record
+
+    def invoke(self, operation: MigrateOperation) -> Any:
+        self._record(operation)
+        result = super().invoke(operation)
+        if self.impl.recreate != "always":
+            # PostgreSQL never recreates the table, so the queued ALTERs would run one by one at the end of the
+            # ``with`` block anyway; running each now ties its SQL to the line that asked for it.
+            self.impl.flush()
+            self.impl.batch.clear()
+        return result
+
+
+def _record_invocations(operations: Operations, record: Callable[[MigrateOperation], None]) -> None:
+    """Make ``operations`` record every operation invoked through it, batch mode included."""
+    invoke = operations.invoke
+    batch_alter_table = operations.batch_alter_table
+
+    def recording_invoke(operation: MigrateOperation) -> Any:
+        record(operation)
+        return invoke(operation)
+
+    @contextmanager
+    def recording_batch_alter_table(table_name: str, *args: Any, **kwargs: Any) -> Iterator[BatchOperations]:
+        with batch_alter_table(table_name, *args, **kwargs) as batch_op:
+            yield _RecordingBatchOperations(operations.migration_context, impl=batch_op.impl, record=record)
+
+    # The module-level ``op`` functions look each method up on this instance when called, so these shadow the
+    # class's methods for this run only.
+    vars(operations).update(invoke=recording_invoke, batch_alter_table=recording_batch_alter_table)
+
+
+def run_offline(module: ModuleType, function_name: str) -> OfflineRun:
+    """Run ``module.<function_name>()`` offline for PostgreSQL; an exception it raises is recorded, not raised."""
+    function = getattr(module, function_name)
+    code = function.__code__
+    locate = _line_locator(code.co_filename, code.co_firstlineno)
+    buffer = _StatementBuffer(locate)
+    operations: list[RecordedOperation] = []
+    context = MigrationContext.configure(
+        dialect_name="postgresql",
+        dialect_opts={"paramstyle": "named"},
+        opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True, "transactional_ddl": True},
+    )
+    failure = None
+    with Operations.context(context) as op:
+        _record_invocations(op, lambda operation: operations.append(RecordedOperation(operation, locate())))
+        context.impl.emit_begin()
+        try:
+            function()
+        except Exception as exc:
+            line = _failing_line(exc, code.co_filename, code.co_firstlineno)
+            failure = Statement(f"{type(exc).__name__}: {exc}", line)
+        context.impl.emit_commit()
+    return OfflineRun(code.co_firstlineno, tuple(buffer.statements), tuple(operations), failure)
+
+
+def _line_locator(filename: str, default: int) -> Callable[[], int]:
+    def locate() -> int:
+        for frame, line in traceback.walk_stack(None):
+            if frame.f_code.co_filename == filename:
+                return line
+        return default
+
+    return locate
+
+
+def _failing_line(exc: Exception, filename: str, default: int) -> int:
+    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == filename]
+    return (lines[-1] or default) if lines else default

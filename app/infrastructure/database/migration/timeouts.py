@@ -1,0 +1,162 @@
+"""Migration timeouts: ``lock_timeout`` and ``statement_timeout`` on PostgreSQL (the busy timeout on SQLite), the
+per-revision override, and running a revision again when it could not get its lock in time.
+
+A revision that needs other limits (a long index build, a table that is always busy) overrides them for itself; the
+override ends with the revision's transaction::
+
+    from app.infrastructure.database.migration.timeouts import override_timeouts
+
+    def upgrade() -> None:
+        override_timeouts(lock_timeout=30, statement_timeout=0)  # seconds; 0 = no limit
+        op.create_index(...)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from alembic import op
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.core.config import Settings, get_settings
+from app.infrastructure.database.migration.errors import DDLLockTimeoutError
+from app.infrastructure.database.migration.events import OnEvent, RevisionRetry
+
+LOCK_TIMEOUT = "lock_timeout"
+STATEMENT_TIMEOUT = "statement_timeout"
+BUSY_TIMEOUT = "busy_timeout"
+CLIENT_CHECK_INTERVAL = "2s"
+_OVERRIDES = "stockdata.timeout_overrides"
+_SQLITE_FOREVER_MS = 2**31 - 1
+
+
+async def configure_session(connection: AsyncConnection, settings: Settings) -> None:
+    """Apply the migration timeouts of ``settings`` to ``connection`` for the rest of its session."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(
+            text("SELECT set_config('lock_timeout', :lock, false), set_config('statement_timeout', :statement, false)"),
+            {"lock": _ms(settings.migration_ddl_lock_timeout), "statement": _ms(settings.migration_statement_timeout)},
+        )
+        await connection.commit()
+        await _watch_client(connection)
+    elif connection.dialect.name == "sqlite":
+        busy = round(settings.migration_ddl_lock_timeout * 1000) or _SQLITE_FOREVER_MS
+        await connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy}")
+        await connection.commit()
+
+
+async def _watch_client(connection: AsyncConnection) -> None:
+    # Should the migrator die during a long statement, the server notices within seconds, rolls back and releases the
+    # migration lock, instead of finishing the statement first. PostgreSQL 14+, on servers whose OS supports it.
+    if (connection.dialect.server_version_info or (0,)) < (14,):
+        return
+    try:
+        await connection.execute(
+            text("SELECT set_config('client_connection_check_interval', :every, false)"),
+            {"every": CLIENT_CHECK_INTERVAL},
+        )
+        await connection.commit()
+    except DBAPIError:
+        await connection.rollback()
+
+
+def override_timeouts(*, lock_timeout: float | None = None, statement_timeout: float | None = None) -> None:
+    """Set PostgreSQL's timeouts, in seconds (0: no limit), for the rest of the calling revision (``SET LOCAL``).
+
+    Call it first thing in ``upgrade()`` or ``downgrade()``. It does nothing on SQLite.
+    """
+    context = op.get_context()
+    if context.dialect.name != "postgresql":
+        return
+    overrides = {
+        name: seconds
+        for name, seconds in ((LOCK_TIMEOUT, lock_timeout), (STATEMENT_TIMEOUT, statement_timeout))
+        if seconds is not None
+    }
+    for name, seconds in overrides.items():
+        op.execute(f"SET LOCAL {name} = '{_ms(seconds)}'")
+    if context.config is not None:
+        context.config.attributes[_OVERRIDES] = overrides
+
+
+def forget_overrides(*, ctx: MigrationContext, **_: Any) -> None:
+    """``on_version_apply`` callback: a revision's overrides end with its transaction."""
+    if ctx.config is not None:
+        ctx.config.attributes.pop(_OVERRIDES, None)
+
+
+def timeout_error(exc: DBAPIError, *, revision: str | None, where: str, config: Config) -> DDLLockTimeoutError | None:
+    """The error to raise when ``exc`` is a statement of ``revision`` that ran out of a migration timeout, else None."""
+    timeout = _expired(exc)
+    if timeout is None:
+        return None
+    settings = get_settings()
+    overrides: dict[str, float] = config.attributes.get(_OVERRIDES, {})
+    if timeout in overrides:
+        seconds, origin = overrides[timeout], "set by the revision"
+    elif timeout == STATEMENT_TIMEOUT:
+        seconds, origin = settings.migration_statement_timeout, "MIGRATION_STATEMENT_TIMEOUT"
+    else:
+        seconds, origin = settings.migration_ddl_lock_timeout, "MIGRATION_DDL_LOCK_TIMEOUT"
+    statement = " ".join((exc.statement or "COMMIT").split())
+    retried = settings.migration_ddl_lock_retries
+    attempts = f" on each of {retried + 1} attempts" if retried else ""
+    limit = f"{timeout} ({seconds:g} s, {origin})"
+    if timeout == STATEMENT_TIMEOUT:
+        advice = (
+            f"{statement[:200]} ran longer than {limit}. Let this revision run longer with "
+            "override_timeouts(statement_timeout=0) at the top of its upgrade(), or raise MIGRATION_STATEMENT_TIMEOUT"
+        )
+    elif timeout == LOCK_TIMEOUT:
+        advice = (
+            f"{statement[:200]} waited longer than {limit}{attempts} for a lock another session holds. "
+            "Run again once that session ends (pg_locks and pg_stat_activity show it), or give this revision more "
+            "time with override_timeouts(lock_timeout=...) at the top of its upgrade()"
+        )
+    else:
+        advice = (
+            f"{statement[:200]} waited longer than the SQLite busy timeout ({seconds:g} s, {origin}){attempts} for "
+            "other connections to release the database file. Run again once their transactions end, or raise "
+            "MIGRATION_DDL_LOCK_TIMEOUT"
+        )
+    return DDLLockTimeoutError(
+        f"{where} was rolled back: {advice}", revision=revision, timeout=timeout, seconds=seconds, statement=statement
+    )
+
+
+async def retry_lock_timeouts(run: Callable[[], Awaitable[Any]], *, on_event: OnEvent | None) -> None:
+    """Await ``run()``; when a revision failed only on the lock timeout, pause and run it again, as configured."""
+    settings = get_settings()
+    retries, pause = settings.migration_ddl_lock_retries, settings.migration_ddl_lock_retry_pause
+    for attempt in range(1, retries + 2):
+        try:
+            await run()
+            return
+        except DDLLockTimeoutError as exc:
+            if exc.timeout == STATEMENT_TIMEOUT or attempt > retries:
+                raise
+            if on_event is not None:
+                on_event(RevisionRetry(exc.revision, exc.timeout, exc.seconds, exc.statement, attempt, retries, pause))
+            await asyncio.sleep(pause)
+
+
+def _expired(exc: DBAPIError) -> str | None:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    reason = str(exc.orig)
+    if sqlstate == "55P03":
+        return LOCK_TIMEOUT
+    if sqlstate == "57014" and "statement timeout" in reason:
+        return STATEMENT_TIMEOUT
+    if "database is locked" in reason:
+        return BUSY_TIMEOUT
+    return None
+
+
+def _ms(seconds: float) -> str:
+    return f"{round(seconds * 1000)}ms"
