@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from app.core.config import get_settings
-from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
+from app.infrastructure.database.migration.setup import SCRIPT_LOCATION, build_config, load_scripts
 
 INITIAL = "dceebfc4ff9f"
 NOTES = "a1b2c3d4e5f6"
+BRANCHES = ("aaaa1111", "aaaa2222")
+"""Two revisions on top of the project's head sharing the prefix ``aaaa``: an ambiguous prefix, and two heads."""
 
 _TEMPLATE = '''"""{message}
 
@@ -107,3 +109,16 @@ def cli_uses(scripts: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
     yield scripts
     get_settings.cache_clear()
+
+
+def project_head() -> str:
+    """The head revision of the project's own scripts (read without the async API, so callable inside a loop)."""
+    (head,) = load_scripts(build_config(database_url="", script_location=SCRIPT_LOCATION)).get_heads()
+    return str(head)
+
+
+def add_branches(scripts: Path) -> tuple[str, str]:
+    """Add the two :data:`BRANCHES` revisions on top of the project's head; return their ids."""
+    for revision in BRANCHES:
+        write_revision(scripts, revision, upgrade="pass", downgrade="pass", down_revision=project_head())
+    return BRANCHES

@@ -44,7 +44,7 @@ def mask_url(url: str | URL) -> str:
     """Render ``url`` with its password replaced by ``***``; safe for output and logs."""
     try:
         parsed = make_url(url) if isinstance(url, str) else url
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<unparseable URL>"
     return parsed.render_as_string(hide_password=True)
 
@@ -53,7 +53,7 @@ def normalize_database_url(raw: str, *, source: str = "DATABASE_URL") -> str:
     """Return ``raw`` rewritten for the async driver of its database; raise ConfigurationError naming ``source``."""
     try:
         url = make_url(raw.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise ConfigurationError(
             f"{source} is not a valid database URL ({mask_url(raw)}); expected e.g. "
             "postgresql://user:password@host:5432/dbname or sqlite:///path/to/file.db"
@@ -68,6 +68,8 @@ def normalize_database_url(raw: str, *, source: str = "DATABASE_URL") -> str:
         raise ConfigurationError(f"{source} names no SQLite file ({mask_url(url)}); use sqlite:///path/to/file.db")
     if driver.startswith("postgresql") and not url.database:
         raise ConfigurationError(f"{source} names no database ({mask_url(url)}); add /dbname after the host")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ConfigurationError(f"{source} has the port {url.port}, outside 1-65535 ({mask_url(url)})")
     return url.set(drivername=driver).render_as_string(hide_password=False)
 
 

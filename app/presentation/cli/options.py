@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class StepsBackCommand(click.Command):
+    """A command whose REVISION may be a step back such as ``-1``, which click would otherwise read as an option."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        steps = [arg for arg in args if re.fullmatch(r"-\d+", arg)]
+        if steps and "--" not in args:
+            args = [*(arg for arg in args if arg not in steps), "--", *steps]
+        return super().parse_args(ctx, args)
 
 
 def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:

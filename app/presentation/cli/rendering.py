@@ -43,6 +43,11 @@ def revision_label(revisions: tuple[str, ...]) -> str:
     return "+".join(revisions) if revisions else "base"
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 revision``, ``2 revisions``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def step_line(step: MigrationStep) -> str:
     """One line per revision run: arrow, id, message, time taken."""
     arrow = "↑" if step.direction == "upgrade" else "↓"
@@ -55,11 +60,10 @@ def run_summary(result: RunResult) -> str:
     if count == 0:
         more = " more" if result.adoption is not None else ""
         return f"Nothing{more} to do: the database is already at {revision_label(result.to_revisions)}."
-    noun = "revision" if count == 1 else "revisions"
     verb = "Upgraded" if result.command == "upgrade" else "Downgraded"
     return (
         f"{verb} {revision_label(result.from_revisions)} → {revision_label(result.to_revisions)}: "
-        f"{count} {noun} in {result.seconds:.2f} s."
+        f"{counted(count, 'revision')} in {result.seconds:.2f} s."
     )
 
 
@@ -108,10 +112,8 @@ def current_line(status: Status) -> str:
     """Where the database stands, and what to do about it."""
     if status.is_up_to_date:
         return f"{revision_label(status.current)} (head): up to date."
-    pending = len(status.pending)
-    noun = "revision" if pending == 1 else "revisions"
     current = revision_label(status.current) if status.current else "no revision (unmigrated database)"
-    return f"{current}: {pending} {noun} pending; run `stockdata migrate upgrade`."
+    return f"{current}: {counted(len(status.pending), 'revision')} pending; run `stockdata migrate upgrade`."
 
 
 def status_json(status: Status) -> dict[str, Any]:

@@ -7,7 +7,9 @@ call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.database_url
 
 from __future__ import annotations
 
+import contextlib
 import io
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -32,6 +34,7 @@ from app.infrastructure.database.migration import (
     fence,
     history,
     lint,
+    ranges,
     renames,
     revisions,
     runner,
@@ -156,11 +159,14 @@ async def _run(
     prepare: Prepare | None = None,
     on_event: OnEvent | None = None,
     check: Check | None = None,
+    *,
+    run_when_nothing_planned: bool = False,
 ) -> RunResult:
     """Under the migration lock: plan from the current revision, run ``alembic_call`` (retried on lock timeouts).
 
     ``check`` runs first (checksums, the production fence), then ``prepare`` (adoption of a legacy database), each
-    on the same connection in its own transaction.
+    on the same connection in its own transaction. With an empty plan Alembic is not called (``downgrade -1`` at
+    base would fail), unless asked to (``stamp``).
     """
     script = load_scripts(config)
     async with (
@@ -180,6 +186,8 @@ async def _run(
 
         def record(*, step: MigrationInfo, **_: Any) -> None:
             nonlocal last
+            if step.is_stamp:
+                return
             now = time.perf_counter()
             revision = step.up_revision_id or ""
             message = getattr(step.up_revision, "doc", "")
@@ -205,8 +213,9 @@ async def _run(
                 failed = planned[len(steps)] if len(steps) < len(planned) else None
                 raise _revision_failed(failed, exc, config) from exc
 
-        await timeouts.retry_lock_timeouts(lambda: connection.run_sync(call), on_event=on_event)
-        await connection.commit()
+        if planned or run_when_nothing_planned:
+            await timeouts.retry_lock_timeouts(lambda: connection.run_sync(call), on_event=on_event)
+            await connection.commit()
         after = await connection.run_sync(_current_heads)
         await connection.commit()
     return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, adopted, notes)
@@ -219,8 +228,10 @@ def _revision_failed(failed: Script | None, exc: DBAPIError, config: Config) -> 
         return timed_out
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
     statement = " ".join((exc.statement or "COMMIT").split())
+    if len(statement) > 300:
+        statement = statement[:299] + "…"
     return MigrationError(
-        f"{where} failed and was rolled back: {reason}. Statement: {statement[:300]}. "
+        f"{where} failed and was rolled back: {reason}. Statement: {statement}. "
         "Fix the revision and run the command again."
     )
 
@@ -381,6 +392,7 @@ async def stamp(
         prepare=guard,
         on_event=on_event,
         check=_fenced("stamp", production_confirmed),
+        run_when_nothing_planned=True,
     )
 
 
@@ -491,33 +503,20 @@ async def render_sql(
 ) -> str:
     """The SQL of ``[FROM:]TO`` for the configured dialect, rendered offline without touching a database.
 
-    Without ``FROM`` the range starts at base. When ``TO`` is below ``FROM`` the downgrade SQL is rendered.
+    Without ``FROM`` the range starts at base. When ``TO`` is below ``FROM`` the downgrade SQL is rendered. An
+    empty range (``FROM`` equal to ``TO``) renders nothing; a malformed, relative or cross-branch range raises
+    InvalidRevisionRangeError.
     """
-    url = _url(database_url)
     buffer = io.StringIO()
-    config = build_config(database_url=url, script_location=script_location)
+    config = build_config(database_url=_url(database_url), script_location=script_location)
     config.output_buffer = buffer
-    script = load_scripts(config)
-    start, _, end = revision_range.rpartition(":")
-    start = start or "base"
+    planned = ranges.plan_range(load_scripts(config), revision_range)
+    if planned is None:
+        return ""
+    run = command.downgrade if planned.is_downgrade else command.upgrade
     with revisions.revision_errors():
-        if _is_downgrade(script, start, end):
-            command.downgrade(config, f"{start}:{end}", sql=True)
-        else:
-            command.upgrade(config, f"{start}:{end}", sql=True)
+        run(config, planned.argument, sql=True)
     return buffer.getvalue()
-
-
-def _is_downgrade(script: ScriptDirectory, start: str, end: str) -> bool:
-    if start == "base" or end in ("head", "heads"):
-        return False
-    if end == "base":
-        return True
-    lower = set(revisions.resolve(script, end))
-    upper = revisions.resolve(script, start)
-    with revisions.revision_errors():
-        ancestors = {rev.revision for rev in script.iterate_revisions(upper, "base")}
-    return lower <= ancestors and not set(upper) <= lower
 
 
 async def create_revision(
@@ -538,7 +537,7 @@ async def create_revision(
     config = _config(database_url, script_location)
     script = load_scripts(config)
     if not autogenerate:
-        with revisions.revision_errors():
+        with revisions.revision_errors(), _alembic_status_hidden():
             written = command.revision(config, message=message)
         return _script_path(written)
 
@@ -550,10 +549,14 @@ async def create_revision(
                 "(use --empty for a hand-written revision)"
             )
 
+    caller_stdout = sys.stdout
+
     def process_directives(context: MigrationContext, revision: Any, directives: list[MigrationScript]) -> None:
         refuse_empty(context, revision, directives)
         if confirm_rename is not None:
-            renames.apply_renames(directives[0], confirm_rename)
+            # The questions are the caller's: they go to its stdout, not to the buffer hiding Alembic's messages.
+            with contextlib.redirect_stdout(caller_stdout):
+                renames.apply_renames(directives[0], confirm_rename)
 
     config.attributes["process_revision_directives"] = process_directives
     async with open_connection(config.attributes["database_url"]) as connection:
@@ -568,13 +571,18 @@ async def create_revision(
 
         def call(sync_connection: Connection) -> Script | None:
             config.attributes["connection"] = sync_connection
-            with revisions.revision_errors():
+            with revisions.revision_errors(), _alembic_status_hidden():
                 result = command.revision(config, message=message, autogenerate=True)
             return result if isinstance(result, Script) or result is None else result[0]
 
         written = await connection.run_sync(call)
         await connection.commit()
     return _script_path(written)
+
+
+def _alembic_status_hidden() -> contextlib.AbstractContextManager[object]:
+    # Alembic prints "Generating …" and "Running post write hook …" to stdout; the API never prints.
+    return contextlib.redirect_stdout(io.StringIO())
 
 
 def _script_path(written: Script | list[Script | None] | None) -> Path:

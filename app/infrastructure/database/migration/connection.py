@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
 
 from app.core.config import mask_url
+from app.core.errors import ConfigurationError
 from app.infrastructure.database.connection import create_engine
-from app.infrastructure.database.migration.errors import DatabaseUnreachableError
+from app.infrastructure.database.migration.errors import DatabaseUnreachableError, MigrationError
 
 
 def describe_target(url: str) -> str:
@@ -25,23 +27,63 @@ def describe_target(url: str) -> str:
 
 @asynccontextmanager
 async def open_connection(url: str) -> AsyncIterator[AsyncConnection]:
-    """Yield an async connection to ``url`` on a one-off engine; raise DatabaseUnreachableError if none opens."""
-    engine = create_engine(url, poolclass=NullPool)
+    """Yield an async connection to ``url`` on a one-off engine; raise DatabaseUnreachableError if none opens.
+
+    Other database errors raised while the connection is in use become one-line MigrationErrors.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and Path(parsed.database).expanduser().is_dir():
+        # Checked first: aiosqlite's worker thread outlives a failed connect and then reports a closed event loop.
+        raise _unreachable(url, IsADirectoryError("it is a folder, not a database file"))
+    try:
+        # For SQLite this creates the file's folder, which fails with OSError when the path is not writable.
+        engine = create_engine(url, poolclass=NullPool)
+    except OSError as exc:
+        raise _unreachable(url, exc) from exc
     try:
         try:
             connection = await engine.connect()
-        except (OSError, OperationalError, InterfaceError, DBAPIError) as exc:
-            reason = first_line(exc)
-            raise DatabaseUnreachableError(
-                f"cannot connect to {describe_target(url)}: {reason}. "
-                f"Check DATABASE_URL or --database-url ({mask_url(url)}) and that the server is running."
+        except (OSError, DBAPIError) as exc:
+            raise _unreachable(url, exc) from exc
+        except TypeError as exc:  # an unknown ?option of the URL reaches the driver's connect() as a keyword
+            raise ConfigurationError(
+                f"the database URL has an option the driver does not accept ({exc}): {mask_url(url)}; remove it "
+                "(asyncpg spells sslmode=require as ssl=require)"
             ) from exc
         try:
+            await _probe(url, connection)
             yield connection
+        except DBAPIError as exc:
+            raise MigrationError(
+                f"{describe_target(url)} reported an error: {first_line(exc)}; "
+                "run the command again with -v for details"
+            ) from exc
         finally:
             await connection.close()
     finally:
         await engine.dispose()
+
+
+async def _probe(url: str, connection: AsyncConnection) -> None:
+    # SQLite opens files lazily: read the header now, so that a file which is not a database fails as unreachable.
+    if connection.dialect.name != "sqlite":
+        return
+    try:
+        await connection.exec_driver_sql("PRAGMA schema_version")
+        await connection.rollback()
+    except DBAPIError as exc:
+        raise _unreachable(url, exc) from exc
+
+
+def _unreachable(url: str, exc: BaseException) -> DatabaseUnreachableError:
+    if make_url(url).get_backend_name() == "sqlite":
+        advice = "and that it names a SQLite database (or a new file) in a folder that exists and is writable"
+    else:
+        advice = "and that the server is running and accepts connections"
+    return DatabaseUnreachableError(
+        f"cannot connect to {describe_target(url)}: {first_line(exc)}. "
+        f"Check DATABASE_URL or --database-url ({mask_url(url)}) {advice}."
+    )
 
 
 def first_line(exc: BaseException) -> str:

@@ -89,7 +89,7 @@ def _describe_modification(diff: tuple[Any, ...], dialect: Dialect) -> Differenc
             f"vs {_default(in_model, dialect)} in model"
         )
     elif kind == "modify_comment":
-        text = f"comment on {where} differs: {in_db!r} in DB vs {in_model!r} in model"
+        text = f"comment on {where} differs: {_comment(in_db)} in DB vs {_comment(in_model)} in model"
     else:
         text = f"{kind.removeprefix('modify_')} of {where} differs: {in_db!r} in DB vs {in_model!r} in model"
     return Difference(kind, table_name, text)
@@ -110,4 +110,8 @@ def _nullable(value: bool) -> str:
 
 def _default(value: Any, dialect: Dialect) -> str:
     rendered = render_default(value, dialect) if value is not None and not isinstance(value, str) else value
-    return "none" if rendered is None else repr(rendered)
+    return "none" if rendered is None else str(rendered)
+
+
+def _comment(value: str | None) -> str:
+    return "none" if value is None else f"'{value}'"

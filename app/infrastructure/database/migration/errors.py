@@ -4,7 +4,7 @@
 code   error                               meaning
 =====  ==================================  ===================================================================
 1      MigrationError                      any other migration failure (e.g. a revision raised an error)
-2      (click)                             bad command-line usage
+2      InvalidRevisionRangeError, (click)  bad command-line usage, e.g. a malformed ``sql`` range
 3      ConfigurationError                  a setting or ``--database-url`` is malformed
 4      DatabaseUnreachableError            the database could not be reached
 5      UnknownRevisionError                a revision id is unknown, or the database is ahead of this code
@@ -37,6 +37,7 @@ __all__ = [
     "DDLLockTimeoutError",
     "DatabaseUnreachableError",
     "DriftDetectedError",
+    "InvalidRevisionRangeError",
     "LintFailedError",
     "MigrationError",
     "MigrationLockTimeoutError",
@@ -55,6 +56,12 @@ class MigrationError(StockdataError):
     """A migration command could not do what it was asked."""
 
     exit_code = 1
+
+
+class InvalidRevisionRangeError(MigrationError):
+    """A ``[FROM:]TO`` range is malformed, relative, or joins revisions on different branches."""
+
+    exit_code = 2
 
 
 class DatabaseUnreachableError(MigrationError):

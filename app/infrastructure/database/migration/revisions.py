@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from alembic.script import Script, ScriptDirectory
-from alembic.script.revision import MultipleHeads, RangeNotAncestorError, ResolutionError
+from alembic.script.revision import MultipleHeads, RangeNotAncestorError, ResolutionError, RevisionError
 from alembic.util import CommandError
 
 from app.infrastructure.database.migration.errors import (
@@ -20,21 +20,18 @@ from app.infrastructure.database.migration.results import RevisionInfo
 
 
 @contextmanager
-def revision_errors() -> Iterator[None]:
-    """Turn Alembic's revision-graph errors into typed migration errors with advice."""
+def revision_errors(target: str = "the relative revision") -> Iterator[None]:
+    """Turn Alembic's revision-graph errors into typed migration errors with advice; ``target`` names the goal."""
     try:
         yield
     except (CommandError, MultipleHeads, ResolutionError, RangeNotAncestorError) as exc:
-        raise _translate(exc) from exc
+        raise _translate(exc, target) from exc
 
 
-def _translate(exc: Exception) -> MigrationError:
+def _translate(exc: Exception, target: str) -> MigrationError:
     cause = exc.__cause__ if isinstance(exc, CommandError) and exc.__cause__ is not None else exc
     if isinstance(cause, MultipleHeads):
-        return MultipleHeadsError(
-            f"the migration scripts have several heads ({', '.join(cause.heads)}); merge them with "
-            "`alembic merge heads -m 'merge heads'`, or name one revision explicitly"
-        )
+        return multiple_heads_error(cause.heads)
     if isinstance(cause, ResolutionError):
         if str(cause).startswith("Multiple revisions start with"):
             return AmbiguousRevisionError(f"{cause}; give more characters of the revision id")
@@ -43,7 +40,20 @@ def _translate(exc: Exception) -> MigrationError:
         )
     if isinstance(cause, RangeNotAncestorError):
         return MigrationError(f"{exc}; `stockdata migrate status` shows where the database stands")
-    return MigrationError(str(exc))
+    if isinstance(cause, RevisionError) and str(cause).startswith("Relative revision"):
+        return UnknownRevisionError(
+            f"{target} goes past the first or the last revision from where the database stands; "
+            "`stockdata migrate status` shows which revisions are applied"
+        )
+    return MigrationError(" ".join(str(exc).split()))
+
+
+def multiple_heads_error(heads: Sequence[str]) -> MultipleHeadsError:
+    """The error for scripts with several heads, telling how to merge them."""
+    return MultipleHeadsError(
+        f"the migration scripts have several heads ({', '.join(sorted(heads))}); merge them with "
+        "`alembic merge heads -m 'merge heads'`, or name one revision explicitly"
+    )
 
 
 def ensure_known(script: ScriptDirectory, current: Sequence[str]) -> None:
@@ -60,20 +70,39 @@ def ensure_known(script: ScriptDirectory, current: Sequence[str]) -> None:
 
 def resolve(script: ScriptDirectory, revision: str) -> tuple[str, ...]:
     """Resolve ``revision`` (id, prefix, ``head``, ``base``…) to full revision ids, with typed errors."""
+    _require(revision)
     with revision_errors():
         return tuple(rev.revision for rev in script.get_revisions(revision) if rev is not None)
 
 
+def _require(revision: str) -> None:
+    # Alembic asserts on an empty id instead of raising an error a person could read.
+    if not revision.strip():
+        raise UnknownRevisionError(
+            "no revision given (an empty string); name one, e.g. head, base or an id from `stockdata migrate history`"
+        )
+
+
 def plan_upgrade(script: ScriptDirectory, target: str, current: Sequence[str]) -> list[Script]:
     """The revisions an upgrade from ``current`` to ``target`` applies, in order."""
-    with revision_errors():
+    _require(target)
+    with revision_errors(repr(target)):
         # The same planning Alembic's own upgrade uses, so the plan and the run agree.
         return [step.revision for step in script._upgrade_revs(target, tuple(current))]  # type: ignore[arg-type]
 
 
 def plan_downgrade(script: ScriptDirectory, target: str, current: Sequence[str]) -> list[Script]:
     """The revisions a downgrade from ``current`` to ``target`` undoes, in order."""
-    with revision_errors():
+    _require(target)
+    if is_relative(target) and target.startswith("-"):
+        if not current:
+            return []
+        if len(current) > 1:
+            raise MultipleHeadsError(
+                f"the database is at several heads ({', '.join(sorted(current))}), so {target} is ambiguous; name the "
+                "revision to downgrade to (`stockdata migrate status` lists them)"
+            )
+    with revision_errors(repr(target)):
         return [step.revision for step in script._downgrade_revs(target, tuple(current))]  # type: ignore[arg-type]
 
 

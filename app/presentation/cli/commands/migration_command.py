@@ -16,6 +16,7 @@ import click
 from app.presentation.cli import rendering
 from app.presentation.cli.confirmation import confirm_downgrade, production_confirmed
 from app.presentation.cli.options import (
+    StepsBackCommand,
     common_options,
     database_url,
     is_quiet,
@@ -33,6 +34,7 @@ def migrate() -> None:
     """Manage the database schema with Alembic migrations.
 
     The database is DATABASE_URL (default: the embedded SQLite file data/stockdata.db), or --database-url.
+    Errors print one line and exit with a documented code (docs/migrations.en.md, "Troubleshooting").
 
     \b
     Examples:
@@ -112,7 +114,7 @@ def upgrade(revision: str, accept: tuple[str, ...], i_know_this_is_production: b
     _report(result, as_json)
 
 
-@migrate.command()
+@migrate.command(cls=StepsBackCommand)
 @click.argument("revision", default="-1")
 @click.option("--dry-run", is_flag=True, help="Print the SQL and what it would destroy; change nothing.")
 @yes_option
@@ -129,7 +131,8 @@ def downgrade(revision: str, dry_run: bool, yes: bool, i_know_this_is_production
     Examples:
       stockdata migrate downgrade --dry-run  # the SQL, and the tables/columns it drops with row counts
       stockdata migrate downgrade            # undo the latest revision, after confirming
-      stockdata migrate downgrade base --yes # undo everything, no question
+      stockdata migrate downgrade -2 --yes   # undo the latest two, no question
+      stockdata migrate downgrade base --yes # undo everything
     """
     from app.infrastructure.database.migration import downgrade_database, preview_downgrade
 
@@ -206,18 +209,24 @@ def status(as_json: bool) -> None:
 
 
 @migrate.command()
+@json_option
 @common_options
-def history() -> None:
+def history(as_json: bool) -> None:
     """List the revisions, newest first (no database needed).
 
     \b
-    Example:
-      stockdata migrate history -v
+    Examples:
+      stockdata migrate history -v       # with creation dates
+      stockdata migrate history --json   # oldest first, for scripts
     """
     from app.infrastructure.database.migration import show_history
     from app.presentation.cli.options import is_verbose
 
-    for info in reversed(asyncio.run(show_history())):
+    result = asyncio.run(show_history())
+    if as_json:
+        rendering.emit_json("history", revisions=[rendering.revision_json(info) for info in result])
+        return
+    for info in reversed(result):
         parent = rendering.revision_label(info.down_revisions) if info.down_revisions else "<base>"
         head = " (head)" if info.is_head else ""
         date = f"  [{info.create_date}]" if is_verbose() and info.create_date else ""
@@ -286,8 +295,9 @@ def revision(message: str, autogenerate: bool, interactive: bool) -> None:
 def check(as_json: bool) -> None:
     """Fail when revisions are pending or the models and the database differ (for CI).
 
-    Exit codes: 0 all good, 9 pending revisions, 10 drift between models and database. Tables the models do not
-    define (another program's, or left by older tools) are not compared; they are listed in a note.
+    Exit codes: 0 all good, 7 several heads to merge, 9 pending revisions, 10 drift between models and database.
+    Tables the models do not define (another program's, or left by older tools) are not compared; they are listed
+    in a note.
 
     \b
     Example:
@@ -295,9 +305,12 @@ def check(as_json: bool) -> None:
     """
     from app.infrastructure.database.migration import check_database
     from app.infrastructure.database.migration.errors import DriftDetectedError, PendingMigrationsError
+    from app.infrastructure.database.migration.revisions import multiple_heads_error
 
     result = asyncio.run(check_database(database_url=database_url()))
     status_, differences, ignored = result.status, list(result.differences), result.ignored_tables
+    if len(status_.heads) > 1:
+        raise multiple_heads_error(status_.heads)
     if as_json:
         rendering.emit_json(
             "check",
@@ -311,7 +324,8 @@ def check(as_json: bool) -> None:
     if status_.pending:
         pending = ", ".join(info.revision for info in status_.pending)
         raise PendingMigrationsError(
-            f"{len(status_.pending)} revision(s) pending ({pending}); run `stockdata migrate upgrade`"
+            f"{rendering.counted(len(status_.pending), 'revision')} pending ({pending}); "
+            "run `stockdata migrate upgrade`"
         )
     if differences:
         if not as_json:
@@ -319,7 +333,7 @@ def check(as_json: bool) -> None:
             for line in rendering.difference_lines(differences):
                 click.echo(line)
         raise DriftDetectedError(
-            f"{len(differences)} difference(s) between the models and the database; "
+            f"{rendering.counted(len(differences), 'difference')} between the models and the database; "
             'generate a revision with `stockdata migrate revision -m "..."`',
             differences,
         )
@@ -406,16 +420,21 @@ def adopt(dry_run: bool, as_json: bool) -> None:
 def sql(revision_range: str) -> None:
     """Print the SQL of a range of revisions for the database's dialect, without connecting.
 
-    A range whose TO is below FROM prints the downgrade SQL.
+    FROM defaults to base; a range whose TO is below FROM prints the downgrade SQL. Name the revisions: relative
+    steps such as -1 need a database to count from.
 
     \b
     Examples:
       stockdata migrate sql                    # base → head, to review before a deploy
+      stockdata migrate sql dceebfc4ff9f:head  # what an upgrade from dceebfc4ff9f would run
       stockdata migrate sql dceebfc4ff9f:base  # the downgrade SQL
     """
     from app.infrastructure.database.migration import render_sql
 
-    click.echo(asyncio.run(render_sql(revision_range, database_url=database_url())), nl=False)
+    text = asyncio.run(render_sql(revision_range, database_url=database_url()))
+    click.echo(text, nl=False)
+    if not text and not is_quiet():
+        click.echo(f"Nothing to render: {revision_range} holds no revision.", err=True)
 
 
 @migrate.command()

@@ -1,0 +1,97 @@
+"""``downgrade`` destroys data: it asks on a terminal, and without one it refuses unless ``--yes`` is given."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pty
+import select
+import subprocess
+import time
+
+import pytest
+
+from app.infrastructure.database.migration import show_history
+from tests.cli.invocation import Migrate, Outcome, assert_fails, database_state, in_process
+from tests.helpers import STOCKDATA
+from tests.scripts_folder import project_head
+
+HEAD = project_head()
+MESSAGE = asyncio.run(show_history())[-1].message
+BELOW_HEAD = ([info.revision for info in asyncio.run(show_history())][-2:-1] or ["base"])[0]
+PROMPT = b"Go on? [y/N]: "
+
+
+def run_in_terminal(args: list[str], answer: bytes) -> tuple[int, str]:
+    """Run ``args`` on a pseudo-terminal, type ``answer`` at the prompt; return the exit code and the output."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(args, stdin=terminal, stdout=terminal, stderr=terminal, close_fds=True)
+    os.close(terminal)
+    output = b""
+    answered = False
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([controller], [], [], 1)
+            if ready:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:  # the terminal closes when the process exits (EIO on Linux)
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            if not answered and output.endswith(PROMPT):
+                os.write(controller, answer + b"\n")
+                answered = True
+        return process.wait(timeout=60), output.decode().replace("\r\n", "\n")
+    finally:
+        os.close(controller)
+        if process.poll() is None:
+            process.kill()
+
+
+def upgraded(url: str) -> Outcome:
+    outcome = in_process(["upgrade", "-q", "--database-url", url], None)
+    assert outcome.exit_code == 0, outcome.output
+    return outcome
+
+
+def test_without_a_terminal_and_without_yes_downgrade_refuses(migrate: Migrate, database_url: str) -> None:
+    upgraded(database_url)
+    before = database_state(database_url)
+
+    outcome = migrate("downgrade", "--database-url", database_url)
+
+    assert_fails(
+        outcome,
+        12,
+        f"downgrade would undo 1 revision: {HEAD} ({MESSAGE}); nothing was changed. Re-run with --yes",
+        "there is no terminal to ask",
+    )
+    assert database_state(database_url) == before
+
+
+@pytest.mark.parametrize(("answer", "exit_code"), [(b"y", 0), (b"n", 12)])
+def test_on_a_terminal_downgrade_lists_what_it_undoes_and_asks(
+    database_url: str, answer: bytes, exit_code: int
+) -> None:
+    upgraded(database_url)
+    before = database_state(database_url)
+
+    code, output = run_in_terminal([str(STOCKDATA), "migrate", "downgrade", "--database-url", database_url], answer)
+
+    assert code == exit_code, output
+    lines = output.splitlines()
+    assert lines[:2] == ["This downgrade undoes, in order:", f"  ↓ {HEAD}  {MESSAGE}"]
+    assert lines[2] == (
+        "Tables and columns these revisions created will be dropped with their data. Go on? [y/N]: " + answer.decode()
+    )
+    if answer == b"y":
+        assert lines[3].startswith(f"  ↓ {HEAD}  {MESSAGE}  (")
+        assert lines[4].startswith(f"Downgraded {HEAD} → {BELOW_HEAD}: 1 revision in ")
+        _, lowest, highest = database_state(database_url)
+        assert HEAD not in (lowest, highest)
+    else:
+        assert lines[3:] == ["Error: downgrade cancelled; nothing was changed"]
+        assert database_state(database_url) == before
