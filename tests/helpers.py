@@ -19,6 +19,11 @@ from sqlalchemy.pool import NullPool
 from app import PROJECT_ROOT
 from app.infrastructure.database.connection import create_engine
 
+TABLES_AT_HEAD = {"alembic_version", "stockdata_migration_history", "listed_info", "prices", "stocks"}
+"""Every table of a database at head: the models' and the migration bookkeeping's."""
+TABLES_AT_BASE = {"alembic_version", "stockdata_migration_history"}
+"""What a downgrade to base leaves: the (empty) bookkeeping tables."""
+
 ALEMBIC = Path(sys.executable).with_name("alembic")
 STOCKDATA = Path(sys.executable).with_name("stockdata")
 

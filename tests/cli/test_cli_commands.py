@@ -16,13 +16,12 @@ import pytest
 from app.infrastructure.database.migration import show_history
 from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 from tests.cli.invocation import Migrate, Outcome, in_process
-from tests.helpers import reflect_schema, run, scalar
+from tests.helpers import TABLES_AT_BASE, TABLES_AT_HEAD, reflect_schema, run, scalar
 from tests.scripts_folder import project_head
 
 HISTORY = asyncio.run(show_history())
 HEAD = project_head()
 BELOW_HEAD = HISTORY[-2].revision if len(HISTORY) > 1 else "base"
-TABLES = {"alembic_version", "listed_info", "prices", "stocks"}
 SECONDS = r"\d+\.\d\d s"
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -47,7 +46,7 @@ def test_upgrade_prints_each_revision_and_a_summary_then_nothing_to_do(migrate: 
     assert re.fullmatch(rf"Upgraded base → {HEAD}: {revisions(len(HISTORY))} in {SECONDS}\.", summary), summary
     assert first.stderr == ""
     assert again.stdout == f"Nothing to do: the database is already at {HEAD}.\n"
-    assert set(reflect_schema(database_url)) == TABLES
+    assert set(reflect_schema(database_url)) == TABLES_AT_HEAD
     assert scalar(database_url, "SELECT version_num FROM alembic_version") == HEAD
 
 
@@ -69,7 +68,7 @@ def test_upgrade_json_then_downgrades_with_yes(migrate: Migrate, database_url: s
     assert (back["command"], back["from"], back["to"]) == ("downgrade", [HEAD], [])
     assert [step["direction"] for step in back["steps"]] == ["downgrade"] * len(HISTORY)
     assert nothing.stdout == "Nothing to do: the database is already at base.\n"
-    assert set(reflect_schema(database_url)) == {"alembic_version"}
+    assert set(reflect_schema(database_url)) == TABLES_AT_BASE
     assert scalar(database_url, "SELECT count(*) FROM alembic_version") == 0
 
 
@@ -95,7 +94,7 @@ def test_current_and_status_before_and_after_upgrade(migrate: Migrate, database_
         "pending": [info.revision for info in HISTORY],
     }
     header, *rows, last = status_before.stdout.splitlines()
-    assert header.split() == ["revision", "created", "message"]
+    assert header.split() == ["revision", "created", "applied", "(UTC)", "took", "by", "message"]
     assert [row[:5] for row in rows] == ["[ ]  "] * len(HISTORY)
     assert f"{HEAD} (head)" in rows[-1]
     assert HISTORY[0].message in rows[0]
@@ -149,7 +148,7 @@ def test_stamp_records_a_revision_without_running_it(migrate: Migrate, database_
     back = json.loads(ok(migrate("stamp", "base", "--json", "--database-url", database_url)).stdout)
 
     assert stamped.stdout == f"Stamped base → {HEAD}.\n"
-    assert schema_after_stamp == {"alembic_version"}
+    assert schema_after_stamp == TABLES_AT_BASE
     assert version_after_stamp == HEAD
     assert (back["command"], back["from"], back["to"], back["steps"]) == ("stamp", [HEAD], [], [])
     assert scalar(database_url, "SELECT count(*) FROM alembic_version") == 0

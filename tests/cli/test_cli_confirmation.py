@@ -66,7 +66,8 @@ def test_without_a_terminal_and_without_yes_downgrade_refuses(migrate: Migrate, 
     assert_fails(
         outcome,
         12,
-        f"downgrade would undo 1 revision: {HEAD} ({MESSAGE}); nothing was changed. Re-run with --yes",
+        f"downgrade would undo 1 revision: {HEAD} ({MESSAGE}), and destroy: drop table stocks (0 rows)",
+        "nothing was changed. Re-run with --yes",
         "there is no terminal to ask",
     )
     assert database_state(database_url) == before
@@ -83,15 +84,14 @@ def test_on_a_terminal_downgrade_lists_what_it_undoes_and_asks(
 
     assert code == exit_code, output
     lines = output.splitlines()
-    assert lines[:2] == ["This downgrade undoes, in order:", f"  ↓ {HEAD}  {MESSAGE}"]
-    assert lines[2] == (
-        "Tables and columns these revisions created will be dropped with their data. Go on? [y/N]: " + answer.decode()
-    )
+    assert lines[:3] == ["This downgrade undoes, in order:", f"  ↓ {HEAD}  {MESSAGE}", "What it destroys:"]
+    asked = lines.index("Go on? [y/N]: " + answer.decode())
+    assert lines[3:asked] == [f"  - drop table {table} (0 rows)" for table in ("stocks", "prices", "listed_info")]
     if answer == b"y":
-        assert lines[3].startswith(f"  ↓ {HEAD}  {MESSAGE}  (")
-        assert lines[4].startswith(f"Downgraded {HEAD} → {BELOW_HEAD}: 1 revision in ")
+        assert lines[asked + 1].startswith(f"  ↓ {HEAD}  {MESSAGE}  (")
+        assert lines[asked + 2].startswith(f"Downgraded {HEAD} → {BELOW_HEAD}: 1 revision in ")
         _, lowest, highest = database_state(database_url)
         assert HEAD not in (lowest, highest)
     else:
-        assert lines[3:] == ["Error: downgrade cancelled; nothing was changed"]
+        assert lines[asked + 1 :] == ["Error: downgrade cancelled; nothing was changed"]
         assert database_state(database_url) == before

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from app.infrastructure.database.migration import show_history
-from tests.helpers import ALEMBIC, reflect_schema, run, scalar
-
-TABLES = {"alembic_version", "stockdata_migration_history", "listed_info", "prices", "stocks"}
+from tests.helpers import ALEMBIC, TABLES_AT_BASE, TABLES_AT_HEAD, reflect_schema, run, scalar
 
 
 def head_revision() -> str:
@@ -17,7 +15,7 @@ def head_revision() -> str:
 def test_upgrade_current_check_and_history(database_url: str) -> None:
     upgraded = run([ALEMBIC, "upgrade", "head"], database_url=database_url)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert set(reflect_schema(database_url)) == TABLES
+    assert set(reflect_schema(database_url)) == TABLES_AT_HEAD
 
     current = run([ALEMBIC, "current"], database_url=database_url)
     assert current.returncode == 0, current.stderr
@@ -40,7 +38,7 @@ def test_downgrade_one_step_and_to_base_leaves_only_the_version_table(database_u
     to_base = run([ALEMBIC, "downgrade", "base"], database_url=database_url)
     assert to_base.returncode == 0, to_base.stderr
 
-    assert set(reflect_schema(database_url)) == {"alembic_version", "stockdata_migration_history"}
+    assert set(reflect_schema(database_url)) == TABLES_AT_BASE
     assert scalar(database_url, "SELECT count(*) FROM alembic_version") == 0
     assert scalar(database_url, "SELECT count(*) FROM stockdata_migration_history") == 0
 
@@ -60,7 +58,7 @@ def test_x_url_overrides_settings(database_url: str, sqlite_url: str) -> None:
     )
 
     assert upgraded.returncode == 0, upgraded.stderr
-    assert set(reflect_schema(database_url)) == TABLES
+    assert set(reflect_schema(database_url)) == TABLES_AT_HEAD
 
 
 def test_logging_format_names_level_and_logger(sqlite_url: str) -> None:

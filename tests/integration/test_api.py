@@ -35,13 +35,12 @@ from app.infrastructure.database.migration.errors import (
     UnknownRevisionError,
 )
 from app.infrastructure.database.migration.setup import ALEMBIC_INI, SCRIPT_LOCATION
-from tests.helpers import execute, reflect_schema
+from tests.helpers import TABLES_AT_BASE, TABLES_AT_HEAD, execute, reflect_schema
 from tests.passwords import reveals_password, with_password
 from tests.scripts_folder import add_branches, project_head
 
 HEAD = project_head()
 HISTORY = asyncio.run(show_history())
-TABLES = {"alembic_version", "listed_info", "prices", "stocks"}
 
 
 @pytest.fixture
@@ -81,7 +80,7 @@ def test_every_function_from_synchronous_code(database_url: str) -> None:
     assert (down.from_revisions, down.to_revisions) == ((HEAD,), ())
     assert after_down is None
     assert (stamped.to_revisions, stamped.steps) == ((HEAD,), ())
-    assert set(reflect_schema(database_url)) == {"alembic_version"}
+    assert set(reflect_schema(database_url)) == TABLES_AT_BASE
 
 
 async def test_several_functions_inside_one_running_event_loop(database_url: str, scripts: Path) -> None:
@@ -204,6 +203,6 @@ def test_env_py_logging_set_up_keeps_existing_loggers_enabled(sqlite_url: str, l
     assert config.config_file_name == str(ALEMBIC_INI)
     assert logging.getLogger("alembic").level == logging.INFO, "env.py did not apply alembic.ini's logging"
     assert not host.disabled
-    assert set(reflect_schema(sqlite_url)) == TABLES
+    assert set(reflect_schema(sqlite_url)) == TABLES_AT_HEAD
     logging.config.fileConfig(ALEMBIC_INI)  # the stock call, for contrast: it silences the host's loggers
     assert host.disabled

@@ -23,8 +23,8 @@ def confirm_downgrade(preview: DowngradePreview) -> None:
         listing = ", ".join(f"{info.revision} ({info.message})" for info in preview.revisions)
         losses = ", ".join(rendering.loss_line(loss) for loss in preview.losses) or "nothing"
         raise ConfirmationRequiredError(
-            f"downgrade would undo {len(preview.revisions)} revision(s): {listing}, and destroy: {losses}; nothing "
-            "was changed. Re-run with --yes to confirm (there is no terminal to ask)"
+            f"downgrade would undo {rendering.counted(len(preview.revisions), 'revision')}: {listing}, and destroy: "
+            f"{losses}; nothing was changed. Re-run with --yes to confirm (there is no terminal to ask)"
         )
     for line in rendering.preview_lines(preview):
         click.echo(line)
