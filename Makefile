@@ -33,11 +33,12 @@ lint: setup
 ## ci: everything CI checks, in order; .ci/run and .github/workflows/ci.yml both run exactly this target
 ci: lint test ci-migrations
 
-## ci-migrations: on DATABASE_URL (a throwaway database): upgrade, check, then down to base and up again
+## ci-migrations: on DATABASE_URL (a throwaway database): upgrade, verify, check, then down to base and up again
 # This recipe is the one list of migration checks CI runs (`stockdata migrate lint --all` runs in `make lint`).
 ci-migrations: setup
 	@test -n "$$DATABASE_URL" || { echo "ci-migrations needs DATABASE_URL: it downgrades that database" >&2; exit 2; }
 	$(BIN)/stockdata migrate upgrade
+	$(BIN)/stockdata migrate verify
 	$(BIN)/stockdata migrate check
 	$(BIN)/stockdata migrate downgrade --yes base
 	$(BIN)/stockdata migrate upgrade
