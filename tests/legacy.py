@@ -13,7 +13,6 @@ from app.infrastructure.database.migration.replay import LEGACY_ARCHIVE, legacy_
 from tests.databases import run_sql_script
 from tests.helpers import on_connection, rows
 
-ARCHIVE = LEGACY_ARCHIVE
 LEGACY_SCRIPTS = {
     path.name[:3]: [earlier.name for earlier in legacy_scripts()[: number + 1]]
     for number, path in enumerate(legacy_scripts())
@@ -47,7 +46,7 @@ def build_legacy_listed_info(url: str, level: str, *, start: str = "001") -> Non
     """Run the archived scripts from ``start`` up to ``level`` (``001``, ``002``, ``003``) on a PostgreSQL database."""
     for name in LEGACY_SCRIPTS[level]:
         if name[:3] >= start:
-            run_sql_script(url, (ARCHIVE / name).read_text())
+            run_sql_script(url, (LEGACY_ARCHIVE / name).read_text())
 
 
 def create_all(url: str, *tables: str) -> None:

@@ -1,7 +1,7 @@
 """``stockdata migrate``: thin commands over :mod:`app.infrastructure.database.migration`.
 
-Each command calls one API function and prints its result; failures are raised as exceptions and turned into
-one line and an exit code by the root group. Heavy imports happen inside the commands, so ``--help`` is fast.
+Each command calls the API and prints what it returns; failures are raised as exceptions and turned into one line
+and an exit code by the root group. Heavy imports happen inside the commands, so ``--help`` is fast.
 """
 
 from __future__ import annotations
