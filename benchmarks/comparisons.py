@@ -81,15 +81,20 @@ def _seconds(samples: list[Sample]) -> Stats:
     return Stats.of([sample.seconds for sample in samples])
 
 
+def at_head(setup: Setup, command: str, chain: Chain | None = None) -> list[list[Sample]]:
+    """``stockdata migrate COMMAND`` and ``alembic COMMAND``, taken in turns on one database upgraded to head."""
+    url = setup.scratch.new()
+    try:
+        run_command(plain("upgrade", "head", url=url, chain=chain))
+        return setup.alternate(on(ours(command, url=url, chain=chain)), on(plain(command, url=url, chain=chain)))
+    finally:
+        setup.scratch.discard(url)
+
+
 def compare_current(setup: Setup) -> list[Row]:
     """1. ``stockdata migrate current`` vs ``alembic current`` on an up-to-date database."""
     backend = setup.scratch.backend
-    url = setup.scratch.new()
-    try:
-        run_command(plain("upgrade", "head", url=url))
-        a, b = setup.alternate(on(ours("current", url=url)), on(plain("current", url=url)))
-    finally:
-        setup.scratch.discard(url)
+    a, b = at_head(setup, "current")
     return [timed(f"current/{backend}", "current (vs alembic current)", backend, a, b, rows.CURRENT)]
 
 
@@ -112,14 +117,7 @@ def compare_upgrade(setup: Setup, stock: StockAlembic) -> list[Row]:
 def compare_chain(setup: Setup, chain: Chain, stock: StockAlembic) -> list[Row]:
     """3. current and upgrade on a long generated chain, the per-revision overhead, and upgrade's peak memory."""
     backend = setup.scratch.backend
-    url = setup.scratch.new()
-    try:
-        run_command(plain("upgrade", "head", url=url, chain=chain))
-        current_a, current_b = setup.alternate(
-            on(ours("current", url=url, chain=chain)), on(plain("current", url=url, chain=chain))
-        )
-    finally:
-        setup.scratch.discard(url)
+    current_a, current_b = at_head(setup, "current", chain)
     upgrade_a, upgrade_b, upgrade_c = setup.alternate(
         from_empty(setup.scratch, lambda url: ours("upgrade", url=url, chain=chain)),
         from_empty(setup.scratch, lambda url: plain("upgrade", "head", url=url, chain=chain)),
@@ -182,12 +180,7 @@ def _per_revision_ms(current: Stats | None, upgrade: Stats | None, length: int) 
 def compare_check(setup: Setup) -> list[Row]:
     """4. ``stockdata migrate check`` vs ``alembic check`` on a database at head."""
     backend = setup.scratch.backend
-    url = setup.scratch.new()
-    try:
-        run_command(plain("upgrade", "head", url=url))
-        a, b = setup.alternate(on(ours("check", url=url)), on(plain("check", url=url)))
-    finally:
-        setup.scratch.discard(url)
+    a, b = at_head(setup, "check")
     title = "check at head (vs alembic check)"
     return [timed(f"check/{backend}", title, backend, a, b, rows.CHECK)]
 

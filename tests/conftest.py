@@ -8,7 +8,6 @@ skipped locally, but when ``CI`` is set they fail instead: CI must never pass wi
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +15,8 @@ import pytest
 
 from app.core.config import get_settings
 from app.infrastructure.database.connection import get_engine, get_session_factory
-from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 from tests.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
-from tests.scripts_folder import add_notes_revision, cli_uses
+from tests.scripts_folder import add_notes_revision, cli_uses, copy_scripts
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -85,9 +83,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def scripts(tmp_path: Path) -> Path:
     """A copy of the project's scripts folder that a test may add revisions to."""
-    copy = tmp_path / "alembic"
-    shutil.copytree(SCRIPT_LOCATION, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
+    return copy_scripts(tmp_path)
 
 
 @pytest.fixture

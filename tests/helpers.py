@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from click.testing import CliRunner, Result
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
@@ -105,7 +105,10 @@ async def _on_connection(url: str, function: Callable[[Connection], T]) -> T:
 
 
 def on_connection(url: str, function: Callable[[Connection], T]) -> T:
-    """Run ``function`` on a synchronous connection to the database at ``url`` and return its result."""
+    """Run ``function`` on a synchronous connection to the database at ``url`` and return its result.
+
+    Whatever ``function`` does not commit is rolled back.
+    """
     return asyncio.run(_on_connection(url, function))
 
 
@@ -114,50 +117,32 @@ def reflect_schema(url: str) -> dict[str, Any]:
     return on_connection(url, _reflect)
 
 
-async def _scalar(url: str, sql: str) -> Any:
-    from sqlalchemy import text
-
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            return (await connection.execute(text(sql))).scalar()
-    finally:
-        await engine.dispose()
+def rows(url: str, sql: str) -> list[Any]:
+    """Every row of ``sql``."""
+    return on_connection(url, lambda connection: list(connection.execute(text(sql)).all()))
 
 
 def scalar(url: str, sql: str) -> Any:
     """The first column of the first row of ``sql``."""
-    return asyncio.run(_scalar(url, sql))
-
-
-async def _execute(url: str, statements: tuple[str, ...]) -> None:
-    from sqlalchemy import text
-
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            for statement in statements:
-                await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
-def execute(url: str, *statements: str) -> None:
-    """Run ``statements`` in one committed transaction."""
-    asyncio.run(_execute(url, statements))
-
-
-async def _column(url: str, sql: str) -> list[Any]:
-    from sqlalchemy import text
-
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            return list((await connection.execute(text(sql))).scalars())
-    finally:
-        await engine.dispose()
+    return on_connection(url, lambda connection: connection.execute(text(sql)).scalar())
 
 
 def column(url: str, sql: str) -> list[Any]:
     """The first column of every row of ``sql``."""
-    return asyncio.run(_column(url, sql))
+    return on_connection(url, lambda connection: list(connection.execute(text(sql)).scalars()))
+
+
+def execute(url: str, *statements: str) -> None:
+    """Run ``statements`` in one committed transaction."""
+
+    def run_all(connection: Connection) -> None:
+        for statement in statements:
+            connection.execute(text(statement))
+        connection.commit()
+
+    on_connection(url, run_all)
+
+
+def version(url: str) -> list[str]:
+    """The revisions in ``alembic_version``."""
+    return column(url, "SELECT version_num FROM alembic_version")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-from typing import Any
 
-from sqlalchemy import DefaultClause, MetaData, Table, func, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import DefaultClause, MetaData, Table, func
+from sqlalchemy.engine import Connection
 
 from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
-from app.infrastructure.database.connection import Base, create_engine
+from app.infrastructure.database.connection import Base
 from app.infrastructure.database.migration.replay import LEGACY_ARCHIVE, legacy_scripts
 from tests.databases import run_sql_script
+from tests.helpers import on_connection, rows
 
-ARCHIVE = LEGACY_ARCHIVE
 LEGACY_SCRIPTS = {
     path.name[:3]: [earlier.name for earlier in legacy_scripts()[: number + 1]]
     for number, path in enumerate(legacy_scripts())
@@ -48,7 +46,7 @@ def build_legacy_listed_info(url: str, level: str, *, start: str = "001") -> Non
     """Run the archived scripts from ``start`` up to ``level`` (``001``, ``002``, ``003``) on a PostgreSQL database."""
     for name in LEGACY_SCRIPTS[level]:
         if name[:3] >= start:
-            run_sql_script(url, (ARCHIVE / name).read_text())
+            run_sql_script(url, (LEGACY_ARCHIVE / name).read_text())
 
 
 def create_all(url: str, *tables: str) -> None:
@@ -69,15 +67,11 @@ def create_all_listed_info(url: str) -> None:
 
 
 def _create_all(url: str, tables: list[Table]) -> None:
-    async def create() -> None:
-        engine = create_engine(url, poolclass=NullPool)
-        try:
-            async with engine.begin() as connection:
-                await connection.run_sync(lambda sync: tables[0].metadata.create_all(sync, tables=tables))
-        finally:
-            await engine.dispose()
+    def create(connection: Connection) -> None:
+        tables[0].metadata.create_all(connection, tables=tables)
+        connection.commit()
 
-    asyncio.run(create())
+    on_connection(url, create)
 
 
 def load_rows(url: str, *, listed_info: int = 100_000, code_width: int = 4, stocks_and_prices: bool = False) -> None:
@@ -86,15 +80,6 @@ def load_rows(url: str, *, listed_info: int = 100_000, code_width: int = 4, stoc
         run_sql_script(url, LISTED_INFO_ROWS.format(width=code_width, last=listed_info - 1))
     if stocks_and_prices:
         run_sql_script(url, STOCK_AND_PRICE_ROWS)
-
-
-async def _fetch(url: str, sql: str) -> list[Any]:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            return list((await connection.execute(text(sql))).all())
-    finally:
-        await engine.dispose()
 
 
 ROW_ORDER = {"listed_info": "date, code", "stocks": "id", "prices": "id"}
@@ -107,10 +92,10 @@ def checksums(url: str, *tables: str) -> dict[str, tuple[int, str]]:
         if url.startswith("postgresql"):
             order = ROW_ORDER.get(table, "t::text")
             sql = f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY {order}), '')) FROM {table} t"
-            count, digest = asyncio.run(_fetch(url, sql))[0]
+            count, digest = rows(url, sql)[0]
         else:
-            rows = sorted(repr(tuple(row)) for row in asyncio.run(_fetch(url, f"SELECT * FROM {table}")))
-            count, digest = len(rows), hashlib.md5("|".join(rows).encode()).hexdigest()
+            texts = sorted(repr(tuple(row)) for row in rows(url, f"SELECT * FROM {table}"))
+            count, digest = len(texts), hashlib.md5("|".join(texts).encode()).hexdigest()
         result[table] = (count, digest)
     return result
 
@@ -120,4 +105,4 @@ def filenodes(url: str, *relations: str) -> dict[str, int]:
     sql = "SELECT relname, pg_relation_filenode(oid) FROM pg_class WHERE relname IN ({})".format(
         ", ".join(f"'{name}'" for name in relations)
     )
-    return {name: node for name, node in asyncio.run(_fetch(url, sql))}
+    return {name: node for name, node in rows(url, sql)}

@@ -1,4 +1,4 @@
-"""Throwaway copies of the scripts folder, and hand-written revision files to add to them."""
+"""Throwaway scripts folders: copies of the project's, with hand-written revision files a test adds for real runs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.core.config import get_settings
-from app.infrastructure.database.migration.setup import SCRIPT_LOCATION, build_config, load_scripts
+from app.infrastructure.database.migration.setup import ALEMBIC_INI, SCRIPT_LOCATION, build_config, load_scripts
 
 INITIAL = "dceebfc4ff9f"
 NOTES = "a1b2c3d4e5f6"
@@ -24,11 +24,17 @@ Revises: {down_revision}
 Create Date: 2026-11-28 00:00:00
 """
 
+import os
+import time
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import op
 
-revision = "{revision}"
-down_revision = "{down_revision}"
+from app.infrastructure.database.migration.timeouts import override_timeouts
+
+revision = {revision!r}
+down_revision = {down_revision!r}
 branch_labels = None
 depends_on = None
 
@@ -41,25 +47,60 @@ def downgrade() -> None:
 {downgrade}
 '''
 
+HOLD_AT_GATE = """
+gate = os.environ.get("TEST_GATE")
+if gate:
+    Path(gate, f"inside-{os.getpid()}").touch()
+    deadline = time.monotonic() + 60
+    while not Path(gate, "release").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+"""
+"""Revision code that, when ``TEST_GATE`` names a folder, says it is inside and waits for ``release`` there."""
 
-def copy_scripts(destination: Path) -> Path:
-    """A copy of the project's scripts folder under ``destination``, to add revisions to."""
+LEDGER = "op.create_table('ledger', sa.Column('revision', sa.String(20), primary_key=True))"
+"""Revision code creating the ``ledger`` table, in which revisions sign to show they ran."""
+
+
+def copy_scripts(destination: Path, *, project_revisions: bool = True) -> Path:
+    """A copy of the project's scripts folder under ``destination``, to add revisions to.
+
+    Without ``project_revisions`` its ``versions/`` starts empty. Its ``alembic.ini`` points the plain ``alembic``
+    command at it (``alembic -c <copy>/alembic.ini``).
+    """
     copy = destination / "alembic"
     shutil.copytree(SCRIPT_LOCATION, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    if not project_revisions:
+        for path in (copy / "versions").glob("*.py"):
+            path.unlink()
+    ini = ALEMBIC_INI.read_text().replace("script_location = alembic", "script_location = %(here)s")
+    (copy / "alembic.ini").write_text(ini)
     return copy
 
 
-def write_revision(scripts: Path, revision: str, *, upgrade: str, downgrade: str, down_revision: str = INITIAL) -> Path:
-    """Write a revision file whose functions have the given bodies (dedented, then indented by four spaces)."""
+def write_revision(
+    scripts: Path, revision: str, *, down_revision: str | None, upgrade: str, downgrade: str = "", message: str = ""
+) -> Path:
+    """Write (or overwrite) ``versions/<revision>_test.py``; ``upgrade``/``downgrade`` are function bodies.
+
+    The bodies are dedented, then indented into the functions (an empty one becomes ``pass``); the revision's
+    message is ``message``, or its id. The file imports ``os``, ``time``, ``Path``, ``sa``, ``op`` and
+    ``override_timeouts`` for the bodies to use.
+    """
     path = scripts / "versions" / f"{revision}_test.py"
-    body = {
-        name: textwrap.indent(textwrap.dedent(code).strip("\n"), "    ")
-        for name, code in (("upgrade", upgrade), ("downgrade", downgrade))
-    }
     path.write_text(
-        _TEMPLATE.format(message=f"Test revision {revision}", revision=revision, down_revision=down_revision, **body)
+        _TEMPLATE.format(
+            message=message or revision,
+            revision=revision,
+            down_revision=down_revision,
+            upgrade=_body(upgrade),
+            downgrade=_body(downgrade),
+        )
     )
     return path
+
+
+def _body(code: str) -> str:
+    return textwrap.indent(textwrap.dedent(code).strip() or "pass", "    ")
 
 
 def line_of(path: Path, text: str) -> int:
@@ -75,6 +116,8 @@ def add_notes_revision(scripts: Path) -> Path:
     write_revision(
         scripts,
         NOTES,
+        down_revision=INITIAL,
+        message=f"Test revision {NOTES}",
         upgrade="""
             op.create_table(
                 "notes",
@@ -120,5 +163,5 @@ def project_head() -> str:
 def add_branches(scripts: Path) -> tuple[str, str]:
     """Add the two :data:`BRANCHES` revisions on top of the project's head; return their ids."""
     for revision in BRANCHES:
-        write_revision(scripts, revision, upgrade="pass", downgrade="pass", down_revision=project_head())
+        write_revision(scripts, revision, down_revision=project_head(), upgrade="pass")
     return BRANCHES

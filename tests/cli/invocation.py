@@ -85,6 +85,12 @@ def fails(
     assert_fails_verbose(migrate(*args, "-v", env=env), code, *fragments)
 
 
+def upgraded(migrate: Migrate, url: str, *args: str, env: Mapping[str, str] | None = None) -> None:
+    """Run ``upgrade ARGS -q`` on ``url``, which must succeed."""
+    outcome = migrate("upgrade", *args, "-q", "--database-url", url, env=env)
+    assert outcome.exit_code == 0, outcome.output
+
+
 def database_state(url: str) -> tuple[dict[str, Any], Any, Any]:
     """The schema of the database at ``url`` and the lowest and highest revision in its ``alembic_version``."""
     schema = reflect_schema(url)

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner, Result
-
-from app.presentation.cli.main import cli
-from tests.helpers import execute, reflect_schema
+from tests.helpers import execute, invoke, reflect_schema
 from tests.legacy import build_legacy_listed_info, create_all
-
-
-def stockdata(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["migrate", *args])
 
 
 def test_dry_run_shows_the_state_and_the_exact_statements_then_adopt_applies_them(postgres_url: str) -> None:
     build_legacy_listed_info(postgres_url, "001")
     execute(postgres_url, "CREATE TABLE old_import_log (id int)")
 
-    dry = stockdata("adopt", "--dry-run", "--database-url", postgres_url)
+    dry = invoke(["migrate", "adopt", "--dry-run"], database_url=postgres_url)
 
     assert dry.exit_code == 0, dry.output
     assert "listed_info  legacy 001  (sql/migrations_archive: 001)" in dry.output
@@ -30,8 +23,8 @@ def test_dry_run_shows_the_state_and_the_exact_statements_then_adopt_applies_the
     assert dry.output.rstrip().endswith("Dry run: nothing was changed. Run `stockdata migrate adopt` to apply.")
     assert "alembic_version" not in reflect_schema(postgres_url)
 
-    done = stockdata("adopt", "--database-url", postgres_url)
-    again = stockdata("adopt", "--database-url", postgres_url)
+    done = invoke(["migrate", "adopt"], database_url=postgres_url)
+    again = invoke(["migrate", "adopt"], database_url=postgres_url)
 
     assert done.exit_code == 0, done.output
     assert "statement(s) run and dceebfc4ff9f stamped." in done.output
@@ -41,7 +34,7 @@ def test_dry_run_shows_the_state_and_the_exact_statements_then_adopt_applies_the
 def test_upgrade_says_it_adopted_first(sqlite_url: str) -> None:
     create_all(sqlite_url, "listed_info")
 
-    result = stockdata("upgrade", "--database-url", sqlite_url)
+    result = invoke(["migrate", "upgrade"], database_url=sqlite_url)
 
     assert result.exit_code == 0, result.output
     assert result.output == (
@@ -55,7 +48,7 @@ def test_unknown_state_exits_15_with_the_differences_in_json(sqlite_url: str) ->
     create_all(sqlite_url, "listed_info", "stocks", "prices")
     execute(sqlite_url, "ALTER TABLE stocks ADD COLUMN isin VARCHAR(12)")
 
-    result = stockdata("adopt", "--json", "--database-url", sqlite_url)
+    result = invoke(["migrate", "adopt", "--json"], database_url=sqlite_url)
 
     assert result.exit_code == 15, result.output
     payload = json.loads(result.stdout)
@@ -70,8 +63,8 @@ def test_stamp_refuses_unverified_tables_unless_verified_by_hand(sqlite_url: str
     create_all(sqlite_url, "listed_info", "stocks", "prices")
     execute(sqlite_url, "ALTER TABLE stocks ADD COLUMN isin VARCHAR(12)")
 
-    refused = stockdata("stamp", "head", "--database-url", sqlite_url)
-    accepted = stockdata("stamp", "head", "--verified-by-hand", "--database-url", sqlite_url)
+    refused = invoke(["migrate", "stamp", "head"], database_url=sqlite_url)
+    accepted = invoke(["migrate", "stamp", "head", "--verified-by-hand"], database_url=sqlite_url)
 
     assert refused.exit_code == 15, refused.output
     assert accepted.exit_code == 0, accepted.output
@@ -79,11 +72,11 @@ def test_stamp_refuses_unverified_tables_unless_verified_by_hand(sqlite_url: str
 
 
 def test_check_ignores_foreign_tables_and_names_them(sqlite_url: str) -> None:
-    assert stockdata("upgrade", "--database-url", sqlite_url).exit_code == 0
+    assert invoke(["migrate", "upgrade"], database_url=sqlite_url).exit_code == 0
     execute(sqlite_url, "CREATE TABLE old_import_log (id INTEGER PRIMARY KEY)")
 
-    text = stockdata("check", "--database-url", sqlite_url)
-    as_json = stockdata("check", "--json", "--database-url", sqlite_url)
+    text = invoke(["migrate", "check"], database_url=sqlite_url)
+    as_json = invoke(["migrate", "check", "--json"], database_url=sqlite_url)
 
     assert text.exit_code == 0, text.output
     assert "Note: not modelled by the application, so not compared: old_import_log." in text.output

@@ -11,17 +11,12 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.infrastructure.database.migration import setup, show_history
-from tests.cli.invocation import Migrate, assert_fails, database_state, fails, in_process
+from tests.cli.invocation import Migrate, assert_fails, database_state, fails, in_process, upgraded
 from tests.helpers import execute, scalar
 from tests.scripts_folder import BRANCHES, add_branches, project_head, write_revision
 
 HEAD = project_head()
 HISTORY = asyncio.run(show_history())
-
-
-def upgraded(migrate: Migrate, url: str, *args: str, env: dict[str, str] | None = None) -> None:
-    outcome = migrate("upgrade", *args, "-q", "--database-url", url, env=env)
-    assert outcome.exit_code == 0, outcome.output
 
 
 def test_unreachable_server_names_host_and_port_and_masks_the_password(migrate: Migrate) -> None:
@@ -229,7 +224,7 @@ def test_failing_revision_is_rolled_back_alone(
     migrate: Migrate, database_url: str, scripts: Path, scripts_env: dict[str, str]
 ) -> None:
     failing = 'op.execute("UPDATE no_such_table SET x = 1")'
-    write_revision(scripts, "bbbb0001", upgrade=failing, downgrade="pass", down_revision=HEAD)
+    write_revision(scripts, "bbbb0001", down_revision=HEAD, upgrade=failing, message="Test revision bbbb0001")
 
     fails(
         migrate,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.invocation import Migrate, database_state, fails
+from tests.cli.invocation import Migrate, database_state, fails, upgraded
 from tests.helpers import execute
 
 DRIFT_SQL = ["ALTER TABLE listed_info DROP COLUMN margin_code_name", "ALTER TABLE listed_info ADD COLUMN x VARCHAR(20)"]
@@ -16,11 +16,6 @@ DRIFT_LINES = [
     "  - add column listed_info.margin_code_name VARCHAR(50)",
     "  - drop column listed_info.x VARCHAR(20)",
 ]
-
-
-def upgraded(migrate: Migrate, url: str, env: dict[str, str] | None = None) -> None:
-    outcome = migrate("upgrade", "-q", "--database-url", url, env=env)
-    assert outcome.exit_code == 0, outcome.output
 
 
 def written_revisions(scripts: Path) -> list[str]:
@@ -72,13 +67,13 @@ def test_check_lists_each_difference_as_a_developer_would_write_it(migrate: Migr
 def test_ci_gate_check_fails_then_generate_upgrade_and_check_passes(
     migrate: Migrate, database_url: str, scripts: Path, scripts_env: dict[str, str]
 ) -> None:
-    upgraded(migrate, database_url, scripts_env)
+    upgraded(migrate, database_url, env=scripts_env)
     execute(database_url, DRIFT_SQL[0])
 
     drifted = migrate("check", "--database-url", database_url, env=scripts_env)
     generated = migrate("revision", "-m", "restore margin code name", "--database-url", database_url, env=scripts_env)
     pending = migrate("check", "--database-url", database_url, env=scripts_env)
-    upgraded(migrate, database_url, scripts_env)
+    upgraded(migrate, database_url, env=scripts_env)
     passed = migrate("check", "--database-url", database_url, env=scripts_env)
 
     assert drifted.exit_code == 10, drifted.output
@@ -113,7 +108,7 @@ def test_autogenerate_refuses_when_the_database_is_not_at_head(
 def test_autogenerate_refuses_an_empty_revision_unless_empty_is_asked_for(
     migrate: Migrate, database_url: str, scripts: Path, scripts_env: dict[str, str]
 ) -> None:
-    upgraded(migrate, database_url, scripts_env)
+    upgraded(migrate, database_url, env=scripts_env)
     files = written_revisions(scripts)
     before = database_state(database_url)
 

@@ -18,11 +18,8 @@ from pathlib import Path
 
 from app import PROJECT_ROOT
 from tests.databases import open_transaction
-from tests.helpers import ALEMBIC, STOCKDATA, column, reflect_schema, run
-from tests.scratch_scripts import HOLD_AT_GATE, scripts_folder, write_revision
-
-LEDGER = "op.create_table('ledger', sa.Column('revision', sa.String(20), primary_key=True))"
-INITIAL = "dceebfc4ff9f"
+from tests.helpers import ALEMBIC, STOCKDATA, column, reflect_schema, run, version
+from tests.scripts_folder import HOLD_AT_GATE, INITIAL, LEDGER, copy_scripts, revision_file, write_revision
 
 
 @dataclass
@@ -85,17 +82,13 @@ def wait_for(condition: Callable[[], bool], processes: list[Process], what: str)
         time.sleep(0.05)
 
 
-def version(url: str) -> list[str]:
-    return column(url, "SELECT version_num FROM alembic_version")
-
-
 def ledger(url: str) -> list[str]:
     return column(url, "SELECT revision FROM ledger ORDER BY revision")
 
 
 def three_revisions(root: Path, first: str = "") -> Path:
     """r1 (creates the ledger, then runs ``first``), r2 and r3: each creates a table and an index, and signs."""
-    scripts = scripts_folder(root)
+    scripts = copy_scripts(root, project_revisions=False)
     for number, down in ((1, None), (2, "r1"), (3, "r2")):
         body = [LEDGER] if number == 1 else []
         body += [
@@ -103,7 +96,8 @@ def three_revisions(root: Path, first: str = "") -> Path:
             f"op.create_index('ix_t{number}_note', 't{number}', ['note'])",
             f"op.execute(\"INSERT INTO ledger (revision) VALUES ('r{number}')\")",
         ]
-        write_revision(scripts, f"r{number}", down, "\n".join(body) + "\n" + (first if number == 1 else ""))
+        upgrade = "\n".join(body) + "\n" + (first if number == 1 else "")
+        write_revision(scripts, f"r{number}", down_revision=down, upgrade=upgrade)
     return scripts
 
 
@@ -140,14 +134,14 @@ def test_a_failing_revision_leaves_the_previous_revision_and_none_of_its_objects
     database_url: str, tmp_path: Path
 ) -> None:
     scripts = three_revisions(tmp_path)
-    (scripts / "versions" / "r3.py").unlink()
+    revision_file(scripts, "r3").unlink()
     broken = """
         op.create_table("t_new", sa.Column("id", sa.Integer, primary_key=True))
         op.create_index("ix_t1_note_r2", "t1", ["note"])
         op.execute("INSERT INTO ledger (revision) VALUES ('r2')")
         op.execute("INSERT INTO no_such_table VALUES (1)")
     """
-    write_revision(scripts, "r2", "r1", broken, message="add t_new")
+    write_revision(scripts, "r2", down_revision="r1", upgrade=broken, message="add t_new")
     before = reflect_schema(database_url)
 
     failed = migrate(database_url, scripts, "upgrade")
@@ -163,7 +157,8 @@ def test_a_failing_revision_leaves_the_previous_revision_and_none_of_its_objects
     assert [index[0] for index in schema["t1"]["indexes"]] == ["ix_t1_note"], "no stray index from r2"
     assert before == {}, "the database started empty"
 
-    write_revision(scripts, "r2", "r1", broken.replace('op.execute("INSERT INTO no_such_table VALUES (1)")', ""))
+    fixed_revision = broken.replace('op.execute("INSERT INTO no_such_table VALUES (1)")', "")
+    write_revision(scripts, "r2", down_revision="r1", upgrade=fixed_revision)
     fixed = migrate(database_url, scripts, "upgrade")
 
     assert fixed.returncode == 0, fixed.stderr
@@ -187,7 +182,7 @@ def test_kill_9_during_a_revision_releases_the_lock_and_leaves_a_consistent_data
             else:
                 time.sleep(60)
     """)
-    write_revision(scripts, "r2", "r1", sleeping)
+    write_revision(scripts, "r2", down_revision="r1", upgrade=sleeping)
     assert migrate(database_url, scripts, "upgrade", "r1").returncode == 0
     gate = tmp_path / "gate"
     gate.mkdir()
@@ -262,9 +257,13 @@ def test_a_second_migrator_gives_up_after_the_lock_timeout_and_readers_never_wai
 def test_a_revision_blocked_by_a_lock_on_listed_info_fails_within_lock_timeout(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    scripts = scripts_folder(tmp_path, project_revisions=True)
+    scripts = copy_scripts(tmp_path)
     write_revision(
-        scripts, "isin01", INITIAL, "op.add_column('listed_info', sa.Column('isin', sa.String(12)))", message="add isin"
+        scripts,
+        "isin01",
+        down_revision=INITIAL,
+        upgrade="op.add_column('listed_info', sa.Column('isin', sa.String(12)))",
+        message="add isin",
     )
     assert migrate(postgres_url, scripts, "upgrade", INITIAL).returncode == 0
     quick = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from app.infrastructure.database.migration import (
     upgrade_database,
 )
 from app.infrastructure.database.migration.errors import MigrationError, UnknownLegacyStateError
-from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 from tests.databases import create_postgres_database, drop_postgres_database, run_sql_script
 from tests.helpers import execute, reflect_schema, scalar
 from tests.legacy import (
@@ -36,33 +34,12 @@ from tests.legacy import (
     filenodes,
     load_rows,
 )
+from tests.scripts_folder import copy_scripts, write_revision
 
 MODELLED = ("listed_info", "prices", "stocks")
 LISTED_INFO_RELATIONS = ("listed_info", "listed_info_pkey", "idx_listed_info_code", "idx_listed_info_date")
 WIDEN = "ALTER TABLE listed_info ALTER COLUMN code TYPE VARCHAR(10)"
 NEXT = "0a1b2c3d4e5f"
-NEXT_REVISION = '''"""Add isin to listed_info
-
-Revision ID: {next}
-Revises: {initial}
-"""
-
-import sqlalchemy as sa
-from alembic import op
-
-revision = "{next}"
-down_revision = "{initial}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.add_column("listed_info", sa.Column("isin", sa.String(length=12), nullable=True))
-
-
-def downgrade() -> None:
-    op.drop_column("listed_info", "isin")
-'''
 
 
 def initial_revision() -> str:
@@ -72,9 +49,15 @@ def initial_revision() -> str:
 @pytest.fixture
 def scripts(tmp_path: Path) -> Path:
     """The project's scripts plus a revision after the initial one, so that "upgrade further" does something."""
-    copy = tmp_path / "alembic"
-    shutil.copytree(SCRIPT_LOCATION, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    (copy / "versions" / f"{NEXT}_add_isin.py").write_text(NEXT_REVISION.format(next=NEXT, initial=initial_revision()))
+    copy = copy_scripts(tmp_path)
+    write_revision(
+        copy,
+        NEXT,
+        down_revision=initial_revision(),
+        upgrade='op.add_column("listed_info", sa.Column("isin", sa.String(length=12), nullable=True))',
+        downgrade='op.drop_column("listed_info", "isin")',
+        message="Add isin to listed_info",
+    )
     return copy
 
 

@@ -12,46 +12,29 @@ from pathlib import Path
 from app.infrastructure.database.migration import get_heads, upgrade_database
 from tests.helpers import on_connection
 from tests.schema_parity import compare_schemas, snapshot
+from tests.scripts_folder import write_revision
 
-DIALECT_CONDITIONAL_REVISION = '''"""Dividends, built differently on each dialect
-
-Revision ID: 0badc0ffee00
-Revises: {head}
+DIVIDENDS = """
+on_postgresql = op.get_bind().dialect.name == "postgresql"
+op.create_table(
+    "dividends",
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column(
+        "stock_id",
+        sa.Integer(),
+        sa.ForeignKey("stocks.id", ondelete="CASCADE" if on_postgresql else None),
+        nullable=False,
+    ),
+    sa.Column("amount", sa.Numeric(12, 2) if on_postgresql else sa.Float(), nullable=not on_postgresql),
+    sa.Column("currency", sa.String(3), server_default="JPY" if on_postgresql else "USD"),
+    sa.Column("paid_at", sa.DateTime(), server_default=sa.text("now()" if on_postgresql else "CURRENT_TIMESTAMP")),
+)
+if on_postgresql:
+    op.create_table("dividend_audit", sa.Column("id", sa.Integer(), primary_key=True))
+else:
+    op.create_index("ix_dividends_currency", "dividends", ["currency"])
 """
-
-import sqlalchemy as sa
-from alembic import op
-
-revision = "0badc0ffee00"
-down_revision = "{head}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    on_postgresql = op.get_bind().dialect.name == "postgresql"
-    op.create_table(
-        "dividends",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "stock_id",
-            sa.Integer(),
-            sa.ForeignKey("stocks.id", ondelete="CASCADE" if on_postgresql else None),
-            nullable=False,
-        ),
-        sa.Column("amount", sa.Numeric(12, 2) if on_postgresql else sa.Float(), nullable=not on_postgresql),
-        sa.Column("currency", sa.String(3), server_default="JPY" if on_postgresql else "USD"),
-        sa.Column("paid_at", sa.DateTime(), server_default=sa.text("now()" if on_postgresql else "CURRENT_TIMESTAMP")),
-    )
-    if on_postgresql:
-        op.create_table("dividend_audit", sa.Column("id", sa.Integer(), primary_key=True))
-    else:
-        op.create_index("ix_dividends_currency", "dividends", ["currency"])
-
-
-def downgrade() -> None:
-    op.drop_table("dividends")
-'''
+"""The upgrade of a revision that builds a different shape on each dialect."""
 
 
 def upgrade_and_compare(sqlite_url: str, postgres_url: str, scripts: Path | None = None) -> list[str]:
@@ -72,8 +55,14 @@ def test_a_revision_that_builds_a_different_shape_per_dialect_is_reported(
     sqlite_url: str, postgres_url: str, scripts: Path
 ) -> None:
     (head,) = asyncio.run(get_heads(script_location=scripts))
-    revision = DIALECT_CONDITIONAL_REVISION.format(head=head)
-    (scripts / "versions" / "2099_01_01_0000-0badc0ffee00_dividends.py").write_text(revision)
+    write_revision(
+        scripts,
+        "0badc0ffee00",
+        down_revision=head,
+        upgrade=DIVIDENDS,
+        downgrade='op.drop_table("dividends")',
+        message="Dividends, built differently on each dialect",
+    )
 
     differences = upgrade_and_compare(sqlite_url, postgres_url, scripts)
 

@@ -10,7 +10,7 @@ import pytest
 
 from app.infrastructure.database.migration import LintReport, lint_migrations, upgrade_database
 from tests.helpers import STOCKDATA, run
-from tests.scripts_folder import INITIAL, copy_scripts, line_of, write_revision
+from tests.scripts_folder import INITIAL, line_of, write_revision
 
 DANGEROUS = {
     "index": (
@@ -37,12 +37,6 @@ DANGEROUS = {
 }
 
 
-@pytest.fixture
-def scripts(tmp_path: Path) -> Path:
-    """A copy of the scripts folder to add revisions to."""
-    return copy_scripts(tmp_path)
-
-
 def lint(scripts: Path, *args: str) -> tuple[int, str, str]:
     """Run ``stockdata migrate lint`` on ``scripts``: exit code, stdout, stderr."""
     done = run([STOCKDATA, "migrate", "lint", *args], env={"MIGRATION_SCRIPT_LOCATION": str(scripts)})
@@ -57,7 +51,7 @@ def findings(report: LintReport) -> set[tuple[int, str, str]]:
 @pytest.mark.parametrize("case", DANGEROUS)
 def test_each_dangerous_revision_is_reported_at_its_line_and_fails(scripts: Path, case: str) -> None:
     upgrade, downgrade, marker, rule = DANGEROUS[case]
-    path = write_revision(scripts, "a1b2c3d4e5f6", upgrade=upgrade, downgrade=downgrade)
+    path = write_revision(scripts, "a1b2c3d4e5f6", down_revision=INITIAL, upgrade=upgrade, downgrade=downgrade)
 
     code, out, err = lint(scripts, "a1b2c3d4e5f6")
 
@@ -78,7 +72,7 @@ def test_the_project_revisions_lint_clean() -> None:
 
 def test_by_default_only_revisions_the_database_has_not_applied_are_linted(database_url: str, scripts: Path) -> None:
     upgrade, downgrade, _marker, _rule = DANGEROUS["index"]
-    write_revision(scripts, "a1b2c3d4e5f6", upgrade=upgrade, downgrade=downgrade)
+    write_revision(scripts, "a1b2c3d4e5f6", down_revision=INITIAL, upgrade=upgrade, downgrade=downgrade)
     asyncio.run(upgrade_database(INITIAL, database_url=database_url, script_location=scripts))
 
     pending = asyncio.run(lint_migrations(database_url=database_url, script_location=scripts))
@@ -104,6 +98,7 @@ def test_an_ignore_comment_needs_a_reason(scripts: Path) -> None:
     path = write_revision(
         scripts,
         "a1b2c3d4e5f6",
+        down_revision=INITIAL,
         upgrade="""
         op.create_index("ix_i", "stocks", ["industry"])  # migrate-lint: ignore[require-concurrent-index-creation] small
         op.create_index(  # migrate-lint: ignore[require-concurrent-index-creation]
@@ -129,6 +124,7 @@ def test_a_drop_and_an_add_of_the_same_type_is_an_error_pointing_at_the_rename(s
     path = write_revision(
         scripts,
         "a1b2c3d4e5f6",
+        down_revision=INITIAL,
         upgrade="""
         with op.batch_alter_table("prices") as batch_op:
             batch_op.drop_column("adjusted_close")
@@ -157,6 +153,7 @@ def test_op_execute_without_a_reverse_is_only_a_warning(scripts: Path) -> None:
     write_revision(
         scripts,
         "a1b2c3d4e5f6",
+        down_revision=INITIAL,
         upgrade="op.execute(\"UPDATE stocks SET market = 'Prime' WHERE market = 'First'\")",
         downgrade="""
         raise NotImplementedError("the old market names are gone")

@@ -13,10 +13,9 @@ from app.core.config import get_settings
 from app.infrastructure.database.migration import MigrationEvent, RevisionRetry, render_sql, upgrade_database
 from app.infrastructure.database.migration.errors import DDLLockTimeoutError
 from tests.databases import open_transaction
-from tests.helpers import column
-from tests.scratch_scripts import scripts_folder, write_revision
+from tests.helpers import column, version
+from tests.scripts_folder import LEDGER, copy_scripts, write_revision
 
-LEDGER = "op.create_table('ledger', sa.Column('revision', sa.String(20), primary_key=True))"
 SLEEP = "op.execute('SELECT pg_sleep(0.6)')"
 
 
@@ -37,16 +36,14 @@ def upgrade(url: str, scripts: Path, events: list[MigrationEvent]) -> None:
     asyncio.run(upgrade_database(database_url=url, script_location=scripts, on_event=events.append))
 
 
-def version(url: str) -> list[str]:
-    return column(url, "SELECT version_num FROM alembic_version")
-
-
 def test_statement_timeout_rolls_the_revision_back_without_retrying(
     postgres_url: str, tmp_path: Path, migration_settings: Callable[..., None]
 ) -> None:
-    scripts = scripts_folder(tmp_path)
-    write_revision(scripts, "r1", None, LEDGER)
-    write_revision(scripts, "r2", "r1", f"op.create_table('t2', sa.Column('id', sa.Integer))\n{SLEEP}")
+    scripts = copy_scripts(tmp_path, project_revisions=False)
+    write_revision(scripts, "r1", down_revision=None, upgrade=LEDGER)
+    write_revision(
+        scripts, "r2", down_revision="r1", upgrade=f"op.create_table('t2', sa.Column('id', sa.Integer))\n{SLEEP}"
+    )
     migration_settings(
         MIGRATION_STATEMENT_TIMEOUT="0.3", MIGRATION_DDL_LOCK_RETRIES="2", MIGRATION_DDL_LOCK_RETRY_PAUSE="0"
     )
@@ -70,10 +67,10 @@ def test_statement_timeout_rolls_the_revision_back_without_retrying(
 def test_an_override_lasts_for_its_own_revision_only(
     postgres_url: str, tmp_path: Path, migration_settings: Callable[..., None]
 ) -> None:
-    scripts = scripts_folder(tmp_path)
-    write_revision(scripts, "r1", None, LEDGER)
-    write_revision(scripts, "r2", "r1", f"override_timeouts(statement_timeout=0)\n{SLEEP}")
-    write_revision(scripts, "r3", "r2", SLEEP)
+    scripts = copy_scripts(tmp_path, project_revisions=False)
+    write_revision(scripts, "r1", down_revision=None, upgrade=LEDGER)
+    write_revision(scripts, "r2", down_revision="r1", upgrade=f"override_timeouts(statement_timeout=0)\n{SLEEP}")
+    write_revision(scripts, "r3", down_revision="r2", upgrade=SLEEP)
     migration_settings(MIGRATION_STATEMENT_TIMEOUT="0.3")
 
     with pytest.raises(DDLLockTimeoutError) as failure:
@@ -87,10 +84,13 @@ def test_an_override_lasts_for_its_own_revision_only(
 def test_lock_timeout_override_is_retried_and_every_retry_reported(
     postgres_url: str, tmp_path: Path, migration_settings: Callable[..., None]
 ) -> None:
-    scripts = scripts_folder(tmp_path)
-    write_revision(scripts, "r1", None, LEDGER)
+    scripts = copy_scripts(tmp_path, project_revisions=False)
+    write_revision(scripts, "r1", down_revision=None, upgrade=LEDGER)
     write_revision(
-        scripts, "r2", "r1", "override_timeouts(lock_timeout=0.5)\nop.add_column('ledger', sa.Column('note', sa.Text))"
+        scripts,
+        "r2",
+        down_revision="r1",
+        upgrade="override_timeouts(lock_timeout=0.5)\nop.add_column('ledger', sa.Column('note', sa.Text))",
     )
     migration_settings(
         MIGRATION_DDL_LOCK_TIMEOUT="30", MIGRATION_DDL_LOCK_RETRIES="2", MIGRATION_DDL_LOCK_RETRY_PAUSE="0.1"
@@ -114,8 +114,10 @@ def test_lock_timeout_override_is_retried_and_every_retry_reported(
 
 
 def test_offline_sql_carries_a_revision_s_override(postgres_url: str, tmp_path: Path) -> None:
-    scripts = scripts_folder(tmp_path)
-    write_revision(scripts, "r1", None, f"override_timeouts(lock_timeout=30, statement_timeout=0)\n{LEDGER}")
+    scripts = copy_scripts(tmp_path, project_revisions=False)
+    write_revision(
+        scripts, "r1", down_revision=None, upgrade=f"override_timeouts(lock_timeout=30, statement_timeout=0)\n{LEDGER}"
+    )
 
     rendered = asyncio.run(render_sql("r1", database_url=postgres_url, script_location=scripts))
 

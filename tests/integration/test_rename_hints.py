@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from alembic import command
 from sqlalchemy import Column, MetaData, String
 
@@ -27,19 +26,13 @@ from app.infrastructure.database.migration import (
 from app.infrastructure.database.migration.renames import apply_renames
 from app.infrastructure.database.migration.setup import build_config
 from tests.helpers import STOCKDATA, execute, run, scalar
-from tests.scripts_folder import copy_scripts, line_of
+from tests.scripts_folder import line_of
 
 LISTED_ROW = (
     "INSERT INTO listed_info (date, code, company_name, company_name_english) "
     "VALUES ('2024-01-04', '72030', 'トヨタ自動車', 'TOYOTA MOTOR CORPORATION')"
 )
 STOCK_ROW = "INSERT INTO stocks (ticker_symbol, company_name, market) VALUES ('7203', 'Toyota', 'Prime')"
-
-
-@pytest.fixture
-def scripts(tmp_path: Path) -> Path:
-    """A copy of the scripts folder that autogenerate may write to."""
-    return copy_scripts(tmp_path)
 
 
 def renamed_metadata(*, table: bool = False) -> MetaData:

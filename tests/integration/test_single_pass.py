@@ -8,11 +8,10 @@ from contextlib import AbstractAsyncContextManager
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.pool import NullPool
 
 from app.infrastructure.database import migration
-from app.infrastructure.database.connection import create_engine
 from app.infrastructure.database.migration import check_database, downgrade_database, get_status, upgrade_database
+from tests.helpers import execute
 
 
 @pytest.fixture
@@ -64,7 +63,7 @@ def test_check_database_reports_pending_revisions_without_comparing(database_url
 
 def test_check_database_at_head_finds_drift_over_one_connection(database_url: str, connections: list[str]) -> None:
     asyncio.run(upgrade_database(database_url=database_url))
-    asyncio.run(_execute(database_url, "DROP INDEX idx_listed_info_code"))
+    execute(database_url, "DROP INDEX idx_listed_info_code")
     connections.clear()
 
     result = asyncio.run(check_database(database_url=database_url))
@@ -74,12 +73,3 @@ def test_check_database_at_head_finds_drift_over_one_connection(database_url: st
     assert [(difference.kind, difference.table) for difference in result.differences] == [("add_index", "listed_info")]
     assert result.ignored_tables == ()
     assert len(connections) == 2  # check_database's, then get_status's
-
-
-async def _execute(url: str, statement: str) -> None:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            await connection.exec_driver_sql(statement)
-    finally:
-        await engine.dispose()

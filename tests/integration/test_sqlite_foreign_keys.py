@@ -10,7 +10,7 @@ import pytest
 from app.infrastructure.database.migration import upgrade_database
 from app.infrastructure.database.migration.errors import MigrationError
 from tests.helpers import column, reflect_schema, scalar
-from tests.scratch_scripts import scripts_folder, write_revision
+from tests.scripts_folder import copy_scripts, write_revision
 
 PARENT_AND_CHILDREN = """
 op.create_table("parent", sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(10)))
@@ -30,9 +30,9 @@ with op.batch_alter_table("parent", recreate="always") as batch:
 
 @pytest.fixture
 def scripts(tmp_path: Path) -> Path:
-    folder = scripts_folder(tmp_path)
-    write_revision(folder, "r1", None, PARENT_AND_CHILDREN)
-    write_revision(folder, "r2", "r1", WIDEN_PARENT_NAME, message="widen parent.name")
+    folder = copy_scripts(tmp_path, project_revisions=False)
+    write_revision(folder, "r1", down_revision=None, upgrade=PARENT_AND_CHILDREN)
+    write_revision(folder, "r2", down_revision="r1", upgrade=WIDEN_PARENT_NAME, message="widen parent.name")
     return folder
 
 
@@ -46,7 +46,13 @@ def test_rebuilding_a_referenced_table_keeps_the_rows_that_reference_it(sqlite_u
 
 
 def test_a_revision_that_leaves_a_dangling_reference_is_rolled_back(sqlite_url: str, scripts: Path) -> None:
-    write_revision(scripts, "r3", "r2", "op.execute('DELETE FROM parent WHERE id = 1')", message="drop parent one")
+    write_revision(
+        scripts,
+        "r3",
+        down_revision="r2",
+        upgrade="op.execute('DELETE FROM parent WHERE id = 1')",
+        message="drop parent one",
+    )
 
     with pytest.raises(MigrationError) as failure:
         asyncio.run(upgrade_database(database_url=sqlite_url, script_location=scripts))

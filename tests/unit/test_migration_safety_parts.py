@@ -11,7 +11,7 @@ from app.infrastructure.database.migration import LockAcquired, LockWaiting, Rev
 from app.infrastructure.database.migration.locking import ADVISORY_LOCK_KEY, LOCK_NAME, lock_file_path
 from app.infrastructure.database.migration.revisions import is_relative, pin
 from app.infrastructure.database.migration.setup import build_config, load_scripts
-from tests.scratch_scripts import scripts_folder, write_revision
+from tests.scripts_folder import copy_scripts, write_revision
 
 
 def test_the_advisory_lock_key_is_the_documented_number_derived_from_the_documented_name() -> None:
@@ -29,9 +29,9 @@ def test_the_sqlite_lock_file_sits_beside_the_database() -> None:
 
 
 def test_relative_targets_are_pinned_to_the_revision_they_reach(tmp_path: Path) -> None:
-    folder = scripts_folder(tmp_path)
+    folder = copy_scripts(tmp_path, project_revisions=False)
     for number, down in ((1, None), (2, "r1"), (3, "r2")):
-        write_revision(folder, f"r{number}", down, "")
+        write_revision(folder, f"r{number}", down_revision=down, upgrade="")
     script = load_scripts(build_config(database_url="", script_location=folder))
 
     assert [is_relative(target) for target in ("-1", "+2", "head", "r2", "r2+1", "head-1")] == [

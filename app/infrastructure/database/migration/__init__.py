@@ -7,29 +7,19 @@ call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.database_url
 
 from __future__ import annotations
 
-import contextlib
-import io
-import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
 
 from alembic import command
-from alembic.config import Config
-from alembic.operations.ops import MigrationScript
-from alembic.runtime.migration import MigrationContext, MigrationInfo
-from alembic.script import Script, ScriptDirectory
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.config import get_settings, normalize_database_url
 from app.infrastructure.database.migration import (
     adoption,
+    authoring,
     estimate,
     fence,
     history,
@@ -38,16 +28,10 @@ from app.infrastructure.database.migration import (
     renames,
     revisions,
     runner,
-    timeouts,
 )
 from app.infrastructure.database.migration.connection import describe_target, open_connection
 from app.infrastructure.database.migration.drift import detect_drift
-from app.infrastructure.database.migration.errors import (
-    DatabaseUnreachableError,
-    MigrationError,
-    NothingToGenerateError,
-    PendingMigrationsError,
-)
+from app.infrastructure.database.migration.errors import DatabaseUnreachableError
 from app.infrastructure.database.migration.events import (
     LockAcquired,
     LockWaiting,
@@ -74,8 +58,8 @@ from app.infrastructure.database.migration.results import (
     Status,
     Verification,
 )
-from app.infrastructure.database.migration.session import migration_session
-from app.infrastructure.database.migration.setup import build_config, load_scripts
+from app.infrastructure.database.migration.runner import OnStep
+from app.infrastructure.database.migration.setup import build_config, config_for, load_scripts, resolve_url
 
 __all__ = [
     "AdoptedTable",
@@ -122,127 +106,6 @@ __all__ = [
     "verify_migrations",
 ]
 
-T = TypeVar("T")
-OnStep = Callable[[MigrationStep], None]
-Prepare = Callable[[Connection, ScriptDirectory], Adoption | None]
-Check = Callable[[Connection, ScriptDirectory, tuple[str, ...]], tuple[str, ...]]
-"""Runs first on a run's connection, given the current heads; returns notes for the result or raises to refuse."""
-
-
-def _url(database_url: str | None) -> str:
-    if database_url is None:
-        return get_settings().database_url
-    return normalize_database_url(database_url, source="--database-url")
-
-
-def _config(database_url: str | None, script_location: Path | None) -> Config:
-    return build_config(database_url=_url(database_url), script_location=script_location)
-
-
-def _current_heads(connection: Connection) -> tuple[str, ...]:
-    return tuple(MigrationContext.configure(connection).get_current_heads())
-
-
-async def _read_current(config: Config, script: ScriptDirectory) -> tuple[str, ...]:
-    async with open_connection(config.attributes["database_url"]) as connection:
-        current = await connection.run_sync(_current_heads)
-    revisions.ensure_known(script, current)
-    return current
-
-
-async def _run(
-    config: Config,
-    command_name: str,
-    plan: Callable[[ScriptDirectory, tuple[str, ...]], list[Script]],
-    alembic_call: Callable[[Config], Any],
-    on_step: OnStep | None,
-    prepare: Prepare | None = None,
-    on_event: OnEvent | None = None,
-    check: Check | None = None,
-    *,
-    run_when_nothing_planned: bool = False,
-) -> RunResult:
-    """Under the migration lock: plan from the current revision, run ``alembic_call`` (retried on lock timeouts).
-
-    ``check`` runs first (checksums, the production fence), then ``prepare`` (adoption of a legacy database), each
-    on the same connection in its own transaction. With an empty plan Alembic is not called (``downgrade -1`` at
-    base would fail), unless asked to (``stamp``).
-    """
-    script = load_scripts(config)
-    async with (
-        open_connection(config.attributes["database_url"]) as connection,
-        migration_session(connection, on_event=on_event),
-    ):
-        started = time.perf_counter()
-        before = await connection.run_sync(_current_heads)
-        notes = await connection.run_sync(check, script, before) if check is not None else ()
-        await connection.commit()
-        revisions.ensure_known(script, before)
-        adopted = await connection.run_sync(prepare, script) if prepare is not None else None
-        await connection.commit()
-        planned = plan(script, adopted.heads if adopted is not None else before)
-        steps: list[MigrationStep] = []
-        last = time.perf_counter()
-
-        def record(*, step: MigrationInfo, **_: Any) -> None:
-            nonlocal last
-            if step.is_stamp:
-                return
-            now = time.perf_counter()
-            revision = step.up_revision_id or ""
-            message = getattr(step.up_revision, "doc", "")
-            done = MigrationStep(revision, message, "upgrade" if step.is_upgrade else "downgrade", now - last)
-            steps.append(done)
-            last = now
-            if on_step is not None:
-                on_step(done)
-
-        config.attributes["on_version_apply"] = [record]
-
-        def call(sync_connection: Connection) -> None:
-            config.attributes["connection"] = sync_connection
-            try:
-                with revisions.revision_errors():
-                    alembic_call(config)
-            except DBAPIError as exc:
-                if exc.statement is None and steps:
-                    # The COMMIT failed (SQLite: readers kept the file past the busy timeout), after the step was
-                    # recorded; the driver's transaction is still open and must be rolled back by hand.
-                    steps.pop()
-                    sync_connection.connection.rollback()
-                failed = planned[len(steps)] if len(steps) < len(planned) else None
-                raise _revision_failed(failed, exc, config) from exc
-
-        if planned or run_when_nothing_planned:
-            await timeouts.retry_lock_timeouts(lambda: connection.run_sync(call), on_event=on_event)
-            await connection.commit()
-        after = await connection.run_sync(_current_heads)
-        await connection.commit()
-    return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, adopted, notes)
-
-
-def _revision_failed(failed: Script | None, exc: DBAPIError, config: Config) -> MigrationError:
-    where = f"revision {failed.revision} ({failed.doc})" if failed is not None else "the migration"
-    timed_out = timeouts.timeout_error(exc, revision=failed.revision if failed else None, where=where, config=config)
-    if timed_out is not None:
-        return timed_out
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-    statement = " ".join((exc.statement or "COMMIT").split())
-    if len(statement) > 300:
-        statement = statement[:299] + "…"
-    return MigrationError(
-        f"{where} failed and was rolled back: {reason}. Statement: {statement}. "
-        "Fix the revision and run the command again."
-    )
-
-
-async def _pinned(config: Config, revision: str, *, downgrade: bool) -> str:
-    """``revision``, with a step count from the current revision (``-1``, ``+2``) pinned before the lock is awaited."""
-    if not revisions.is_relative(revision):
-        return revision
-    script = load_scripts(config)
-    return revisions.pin(script, revision, await _read_current(config, script), downgrade=downgrade)
-
 
 async def upgrade_database(
     revision: str = "head",
@@ -265,23 +128,17 @@ async def upgrade_database(
 
     ``on_event`` hears about waiting for another migrator's lock and about retries after a lock timeout.
     """
-    config = _config(database_url, script_location)
-    target = await _pinned(config, revision, downgrade=False)
-
-    def check(connection: Connection, script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ...]:
-        if accept_modified:
-            fence.guard(connection, "--accept-modified", confirmed=production_confirmed)
-        return history.prepare_upgrade(connection, script, current, accept=accept_modified)
-
-    return await _run(
+    config = config_for(database_url, script_location)
+    target = await runner.pinned(config, revision, downgrade=False)
+    return await runner.run(
         config,
         "upgrade",
         lambda script, current: revisions.plan_upgrade(script, target, current),
         lambda cfg: runner.upgrade(cfg, target),
-        on_step,
-        prepare=adoption.adopt_before_upgrade,
+        on_step=on_step,
         on_event=on_event,
-        check=check,
+        check=runner.guard_checksums(accept_modified, production_confirmed),
+        prepare=adoption.adopt_before_upgrade,
     )
 
 
@@ -294,14 +151,13 @@ async def adopt_database(
     none of the application's tables, is left as it is (``state`` says which). Raises UnknownLegacyStateError,
     before any change, when the tables match no known legacy state.
     """
-    config = _config(database_url, script_location)
+    config = config_for(database_url, script_location)
     # Run like an upgrade (same connection handling), so that whatever guards a run guards adoption too.
-    result = await _run(
+    result = await runner.run(
         config,
         "adopt",
         lambda _script, _current: [],
         lambda _cfg: None,
-        None,
         prepare=partial(adoption.adopt, dry_run=dry_run),
     )
     assert result.adoption is not None  # adopt() always returns one
@@ -321,34 +177,26 @@ async def downgrade_database(
 
     On a production database this needs ``production_confirmed``.
     """
-    config = _config(database_url, script_location)
-    target = await _pinned(config, revision, downgrade=True)
-    return await _run(
+    config = config_for(database_url, script_location)
+    target = await runner.pinned(config, revision, downgrade=True)
+    return await runner.run(
         config,
         "downgrade",
         lambda script, current: revisions.plan_downgrade(script, target, current),
         lambda cfg: runner.downgrade(cfg, target),
-        on_step,
+        on_step=on_step,
         on_event=on_event,
-        check=_fenced("downgrade", production_confirmed),
+        check=runner.guard_production("downgrade", production_confirmed),
     )
-
-
-def _fenced(action: str, confirmed: bool) -> Check:
-    def check(connection: Connection, _script: ScriptDirectory, _current: tuple[str, ...]) -> tuple[str, ...]:
-        fence.guard(connection, action, confirmed=confirmed)
-        return ()
-
-    return check
 
 
 async def plan_downgrade(
     revision: str = "-1", *, database_url: str | None = None, script_location: Path | None = None
 ) -> list[RevisionInfo]:
     """The revisions ``downgrade_database(revision)`` would undo, newest first, without changing anything."""
-    config = _config(database_url, script_location)
+    config = config_for(database_url, script_location)
     script = load_scripts(config)
-    current = await _read_current(config, script)
+    current = await runner.read_current(config, script)
     return [revisions.info(rev) for rev in revisions.plan_downgrade(script, revision, current)]
 
 
@@ -356,10 +204,10 @@ async def preview_downgrade(
     revision: str = "-1", *, database_url: str | None = None, script_location: Path | None = None
 ) -> DowngradePreview:
     """What ``downgrade_database(revision)`` would undo and destroy (with row counts) and its SQL; changes nothing."""
-    config = _config(database_url, script_location)
+    config = config_for(database_url, script_location)
     script = load_scripts(config)
     async with open_connection(config.attributes["database_url"]) as connection:
-        current = await connection.run_sync(_current_heads)
+        current = await connection.run_sync(revisions.current_heads)
         revisions.ensure_known(script, current)
         plan = revisions.plan_downgrade(script, revision, current)
         return await connection.run_sync(estimate.preview, plan)
@@ -380,34 +228,32 @@ async def stamp(
     revision's, unless ``verified_by_hand`` (the caller takes responsibility for any difference). On a production
     database this needs ``production_confirmed``.
     """
-    config = _config(database_url, script_location)
+    config = config_for(database_url, script_location)
     revisions.resolve(load_scripts(config), revision)
-    guard = None if verified_by_hand else partial(adoption.check_stamp, revision=revision)
-    return await _run(
+    return await runner.run(
         config,
         "stamp",
         lambda _script, _current: [],
         lambda cfg: command.stamp(cfg, revision),
-        None,
-        prepare=guard,
         on_event=on_event,
-        check=_fenced("stamp", production_confirmed),
+        check=runner.guard_production("stamp", production_confirmed),
+        prepare=None if verified_by_hand else partial(adoption.check_stamp, revision=revision),
         run_when_nothing_planned=True,
     )
 
 
 async def verify_migrations(*, database_url: str | None = None, script_location: Path | None = None) -> Verification:
     """Applied revisions whose script changed or disappeared since they were applied (changes nothing)."""
-    config = _config(database_url, script_location)
+    config = config_for(database_url, script_location)
     script = load_scripts(config)
     async with open_connection(config.attributes["database_url"]) as connection:
-        current = await connection.run_sync(_current_heads)
+        current = await connection.run_sync(revisions.current_heads)
         return await connection.run_sync(history.verify, script, current)
 
 
 async def get_environment(*, database_url: str | None = None) -> DatabaseEnvironment:
     """What the database is marked as (``None`` when never marked), and its name for confirmations."""
-    async with open_connection(_url(database_url)) as connection:
+    async with open_connection(resolve_url(database_url)) as connection:
         return await connection.run_sync(fence.read_environment)
 
 
@@ -418,7 +264,7 @@ async def mark_environment(
 
     Leaving production needs ``production_confirmed``, like every guarded command.
     """
-    async with open_connection(_url(database_url)) as connection:
+    async with open_connection(resolve_url(database_url)) as connection:
         marked = await connection.run_sync(fence.mark, environment, confirmed=production_confirmed)
         await connection.commit()
     return marked
@@ -429,8 +275,8 @@ async def get_current_revision(*, database_url: str | None = None, script_locati
 
     Raises UnknownRevisionError when the database is at a revision this code does not have.
     """
-    config = _config(database_url, script_location)
-    current = await _read_current(config, load_scripts(config))
+    config = config_for(database_url, script_location)
+    current = await runner.read_current(config, load_scripts(config))
     return ",".join(current) if current else None
 
 
@@ -448,13 +294,13 @@ async def show_history(*, script_location: Path | None = None) -> tuple[Revision
 
 async def get_status(*, database_url: str | None = None, script_location: Path | None = None) -> Status:
     """Every revision with whether it is applied (and its audit row), the current revision, heads, environment."""
-    config = _config(database_url, script_location)
+    config = config_for(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
         return await _read_status(connection, load_scripts(config))
 
 
 async def _read_status(connection: AsyncConnection, script: ScriptDirectory) -> Status:
-    current = await connection.run_sync(_current_heads)
+    current = await connection.run_sync(revisions.current_heads)
     records = await connection.run_sync(history.read_records)
     environment = await connection.run_sync(fence.read_environment)
     revisions.ensure_known(script, current)
@@ -465,14 +311,14 @@ async def _read_status(connection: AsyncConnection, script: ScriptDirectory) -> 
 
 async def check_drift(*, database_url: str | None = None, script_location: Path | None = None) -> list[Difference]:
     """The differences between the models and the database (empty when they match)."""
-    config = _config(database_url, script_location)
+    config = config_for(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
         return await connection.run_sync(detect_drift, _metadata(), load_scripts(config))
 
 
 async def check_database(*, database_url: str | None = None, script_location: Path | None = None) -> CheckResult:
     """What ``check`` needs over one connection: the status, the drift (when nothing is pending), foreign tables."""
-    config = _config(database_url, script_location)
+    config = config_for(database_url, script_location)
     script = load_scripts(config)
     metadata = _metadata()
     async with open_connection(config.attributes["database_url"]) as connection:
@@ -486,7 +332,7 @@ async def list_foreign_tables(
     *, database_url: str | None = None, script_location: Path | None = None
 ) -> tuple[str, ...]:
     """Tables that neither the models nor any revision define; migrations and ``check`` leave them alone."""
-    config = _config(database_url, script_location)
+    config = config_for(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
         return await connection.run_sync(foreign_tables, _metadata().tables, load_scripts(config))
 
@@ -507,16 +353,7 @@ async def render_sql(
     empty range (``FROM`` equal to ``TO``) renders nothing; a malformed, relative or cross-branch range raises
     InvalidRevisionRangeError.
     """
-    buffer = io.StringIO()
-    config = build_config(database_url=_url(database_url), script_location=script_location)
-    config.output_buffer = buffer
-    planned = ranges.plan_range(load_scripts(config), revision_range)
-    if planned is None:
-        return ""
-    run = command.downgrade if planned.is_downgrade else command.upgrade
-    with revisions.revision_errors():
-        run(config, planned.argument, sql=True)
-    return buffer.getvalue()
+    return ranges.render_sql(config_for(database_url, script_location), revision_range)
 
 
 async def create_revision(
@@ -534,62 +371,10 @@ async def create_revision(
     change is refused (NothingToGenerateError) unless ``allow_empty``. ``confirm_rename`` is asked about each
     dropped and added column or table that look like a rename; those it accepts are written as renames.
     """
-    config = _config(database_url, script_location)
-    script = load_scripts(config)
+    config = config_for(database_url, script_location)
     if not autogenerate:
-        with revisions.revision_errors(), _alembic_status_hidden():
-            written = command.revision(config, message=message)
-        return _script_path(written)
-
-    def refuse_empty(_context: MigrationContext, _revision: Any, directives: list[MigrationScript]) -> None:
-        upgrade_ops = directives[0].upgrade_ops
-        if not allow_empty and upgrade_ops is not None and upgrade_ops.is_empty():
-            raise NothingToGenerateError(
-                "no differences between the models and the database: nothing to generate "
-                "(use --empty for a hand-written revision)"
-            )
-
-    caller_stdout = sys.stdout
-
-    def process_directives(context: MigrationContext, revision: Any, directives: list[MigrationScript]) -> None:
-        refuse_empty(context, revision, directives)
-        if confirm_rename is not None:
-            # The questions are the caller's: they go to its stdout, not to the buffer hiding Alembic's messages.
-            with contextlib.redirect_stdout(caller_stdout):
-                renames.apply_renames(directives[0], confirm_rename)
-
-    config.attributes["process_revision_directives"] = process_directives
-    async with open_connection(config.attributes["database_url"]) as connection:
-        current = await connection.run_sync(_current_heads)
-        await connection.commit()
-        revisions.ensure_known(script, current)
-        if set(current) != set(script.get_heads()):
-            raise PendingMigrationsError(
-                "the database is not at head, so autogenerate would see the pending revisions as differences; "
-                "run `stockdata migrate upgrade` first"
-            )
-
-        def call(sync_connection: Connection) -> Script | None:
-            config.attributes["connection"] = sync_connection
-            with revisions.revision_errors(), _alembic_status_hidden():
-                result = command.revision(config, message=message, autogenerate=True)
-            return result if isinstance(result, Script) or result is None else result[0]
-
-        written = await connection.run_sync(call)
-        await connection.commit()
-    return _script_path(written)
-
-
-def _alembic_status_hidden() -> contextlib.AbstractContextManager[object]:
-    # Alembic prints "Generating …" and "Running post write hook …" to stdout; the API never prints.
-    return contextlib.redirect_stdout(io.StringIO())
-
-
-def _script_path(written: Script | list[Script | None] | None) -> Path:
-    script = written[0] if isinstance(written, list) else written
-    if script is None:
-        raise MigrationError("Alembic wrote no revision file")
-    return Path(script.path)
+        return authoring.write_empty(config, message)
+    return await authoring.autogenerate(config, message, allow_empty=allow_empty, confirm_rename=confirm_rename)
 
 
 async def find_rename_hints(path: Path) -> list[RenameHint]:
@@ -611,10 +396,10 @@ async def lint_migrations(
     if revision_ids or all_revisions:
         script = load_scripts(build_config(database_url="", script_location=script_location))
         return lint.lint_scripts(lint.select(script, revision_ids))
-    config = _config(database_url, script_location)
+    config = config_for(database_url, script_location)
     script = load_scripts(config)
     try:
-        current = await _read_current(config, script)
+        current = await runner.read_current(config, script)
     except DatabaseUnreachableError as exc:
         raise DatabaseUnreachableError(
             f"{exc} Lint asks the database which revisions it has not applied; to lint without one, "

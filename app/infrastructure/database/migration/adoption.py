@@ -56,7 +56,7 @@ def adopt(connection: Connection, script: ScriptDirectory, *, dry_run: bool = Fa
 
     Raises UnknownLegacyStateError, before changing anything, when a table matches none of its known shapes.
     """
-    current = tuple(MigrationContext.configure(connection).get_current_heads())
+    current = revisions.current_heads(connection)
     if current:
         return Adoption("versioned", None, current=current)
     initial = _initial_revision(script)

@@ -10,7 +10,7 @@ code   error                               meaning
 5      UnknownRevisionError                a revision id is unknown, or the database is ahead of this code
 6      AmbiguousRevisionError              a revision prefix matches several revisions
 7      MultipleHeadsError                  the scripts have several heads; merge them
-8      MigrationSetupError                 ``alembic.ini`` or the ``alembic/`` folder is missing
+8      MigrationSetupError                 a file it needs is missing: ``alembic.ini``, ``alembic/``, squawk…
 9      PendingMigrationsError              ``check``: revisions are waiting to be applied
 10     DriftDetectedError                  ``check``: the models and the database differ
 11     NothingToGenerateError              ``revision --autogenerate`` found no change
@@ -89,7 +89,7 @@ class MultipleHeadsError(MigrationError):
 
 
 class MigrationSetupError(MigrationError):
-    """``alembic.ini`` or the scripts folder is missing or unreadable."""
+    """A file stockdata needs is missing or unreadable: ``alembic.ini``, the scripts, squawk, the legacy SQL."""
 
     exit_code = 8
 

@@ -55,7 +55,8 @@ def foreign_tables(
 ) -> tuple[str, ...]:
     """The tables of the default schema that neither ``modelled`` nor a revision of ``script`` define, sorted.
 
-    Alembic's and stockdata's own bookkeeping tables are never foreign.
+    Without ``script`` (adoption: the database has no revision yet) only ``modelled`` counts. Alembic's and
+    stockdata's own bookkeeping tables are never foreign.
     """
     names = inspect(connection).get_table_names()
     candidates = [name for name in names if name not in modelled and name != VERSION_TABLE and name not in TABLE_NAMES]

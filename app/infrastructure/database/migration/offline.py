@@ -1,9 +1,11 @@
-"""Running one revision function offline for PostgreSQL, recording each statement and operation with its line.
+"""Running one revision function offline (for PostgreSQL by default), recording each statement and operation with
+its line.
 
-Lint and rename hints need more than ``stockdata migrate sql`` gives: the SQL of *one* revision (merge revisions
-included), the Alembic operations it invoked, and for each of them the line of the revision file that asked for
-it. So the function runs on its own offline :class:`MigrationContext` (PostgreSQL dialect, ``as_sql``) instead of
-through env.py, wrapped in ``BEGIN``/``COMMIT`` as a real run is (one transaction per revision).
+Lint, rename hints, the downgrade estimate and the foreign-table check need more than ``stockdata migrate sql``
+gives: the SQL of *one* revision (merge revisions included), the Alembic operations it invoked, and for each of
+them the line of the revision file that asked for it. So the function runs on its own offline
+:class:`MigrationContext` (``as_sql``) instead of through env.py, wrapped in ``BEGIN``/``COMMIT`` as a real run is
+(one transaction per revision).
 """
 
 from __future__ import annotations

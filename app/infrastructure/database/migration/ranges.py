@@ -1,14 +1,18 @@
-"""Revision ranges ``[FROM:]TO`` for offline SQL: checked against the revision graph and given a direction."""
+"""Revision ranges ``[FROM:]TO`` for offline SQL: checked against the revision graph, given a direction, rendered."""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
+from alembic import command
+from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from app.infrastructure.database.migration import revisions
 from app.infrastructure.database.migration.errors import InvalidRevisionRangeError
+from app.infrastructure.database.migration.setup import load_scripts
 
 _RELATIVE = re.compile(r"[+-]\d+$")
 
@@ -25,6 +29,19 @@ class RevisionRange:
     def argument(self) -> str:
         """The range as Alembic's ``upgrade``/``downgrade`` take it."""
         return f"{self.start}:{self.end}"
+
+
+def render_sql(config: Config, text: str) -> str:
+    """The SQL of the range ``text`` for ``config``'s dialect, rendered offline; empty when it holds no revision."""
+    buffer = io.StringIO()
+    config.output_buffer = buffer
+    planned = plan_range(load_scripts(config), text)
+    if planned is None:
+        return ""
+    run = command.downgrade if planned.is_downgrade else command.upgrade
+    with revisions.revision_errors():
+        run(config, planned.argument, sql=True)
+    return buffer.getvalue()
 
 
 def plan_range(script: ScriptDirectory, text: str) -> RevisionRange | None:

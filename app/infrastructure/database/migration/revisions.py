@@ -1,4 +1,5 @@
-"""Reading the revision graph: resolving targets, planning runs, and turning Alembic's errors into ours."""
+"""Reading the revision graph and where the database stands in it: resolving targets, planning runs, and turning
+Alembic's errors into ours."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 from alembic.script.revision import MultipleHeads, RangeNotAncestorError, ResolutionError, RevisionError
 from alembic.util import CommandError
+from sqlalchemy.engine import Connection
 
 from app.infrastructure.database.migration.errors import (
     AmbiguousRevisionError,
@@ -54,6 +57,11 @@ def multiple_heads_error(heads: Sequence[str]) -> MultipleHeadsError:
         f"the migration scripts have several heads ({', '.join(sorted(heads))}); merge them with "
         "`alembic merge heads -m 'merge heads'`, or name one revision explicitly"
     )
+
+
+def current_heads(connection: Connection) -> tuple[str, ...]:
+    """The revisions the database is at (its ``alembic_version`` rows); empty for an unmigrated database."""
+    return tuple(MigrationContext.configure(connection).get_current_heads())
 
 
 def ensure_known(script: ScriptDirectory, current: Sequence[str]) -> None:

@@ -1,4 +1,4 @@
-"""Where the migration scripts live, and the Alembic ``Config`` built in one place."""
+"""Where the migration scripts live, which database a call migrates, and the Alembic ``Config`` built in one place."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from app import PROJECT_ROOT
-from app.core.config import DEFAULT_SCRIPT_LOCATION, get_settings
+from app.core.config import DEFAULT_SCRIPT_LOCATION, get_settings, normalize_database_url
 from app.infrastructure.database.migration.errors import MigrationSetupError
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
@@ -33,6 +33,18 @@ def build_config(*, database_url: str, script_location: Path | None = None) -> C
     config.attributes["database_url"] = database_url
     config.attributes["configure_logging"] = False
     return config
+
+
+def resolve_url(database_url: str | None) -> str:
+    """The URL an API call uses: ``database_url`` (``--database-url``) normalised, else ``settings.database_url``."""
+    if database_url is None:
+        return get_settings().database_url
+    return normalize_database_url(database_url, source="--database-url")
+
+
+def config_for(database_url: str | None, script_location: Path | None = None) -> Config:
+    """:func:`build_config` for an API call's ``database_url`` override (see :func:`resolve_url`)."""
+    return build_config(database_url=resolve_url(database_url), script_location=script_location)
 
 
 def load_scripts(config: Config) -> ScriptDirectory:

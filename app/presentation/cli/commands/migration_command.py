@@ -1,15 +1,15 @@
 """``stockdata migrate``: thin commands over :mod:`app.infrastructure.database.migration`.
 
-Each command calls one API function and prints its result; failures are raised as exceptions and turned into
-one line and an exit code by the root group. Heavy imports happen inside the commands, so ``--help`` is fast.
+Each command calls the API and prints what it returns; failures are raised as exceptions and turned into one line
+and an exit code by the root group. Heavy imports happen inside the commands, so ``--help`` is fast.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -59,6 +59,14 @@ def _events() -> Callable[[MigrationEvent], None] | None:
     return lambda event: click.echo(event.describe(), err=True)
 
 
+def _migrate(run: Callable[..., Coroutine[Any, Any, RunResult]], revision: str, as_json: bool, **options: Any) -> None:
+    """Run an upgrade or downgrade to ``revision``, showing each step and lock event, then report what it did."""
+    result = asyncio.run(
+        run(revision, database_url=database_url(), on_step=_progress(as_json), on_event=_events(), **options)
+    )
+    _report(result, as_json)
+
+
 def _report(result: RunResult, as_json: bool) -> None:
     if as_json:
         rendering.emit_json(result.command, **rendering.run_json(result))
@@ -101,17 +109,7 @@ def upgrade(revision: str, accept: tuple[str, ...], i_know_this_is_production: b
     from app.infrastructure.database.migration import upgrade_database
 
     confirmed = production_confirmed("accept modified revisions", flag=i_know_this_is_production) if accept else False
-    result = asyncio.run(
-        upgrade_database(
-            revision,
-            database_url=database_url(),
-            on_step=_progress(as_json),
-            on_event=_events(),
-            accept_modified=accept,
-            production_confirmed=confirmed,
-        )
-    )
-    _report(result, as_json)
+    _migrate(upgrade_database, revision, as_json, accept_modified=accept, production_confirmed=confirmed)
 
 
 @migrate.command(cls=StepsBackCommand)
@@ -143,16 +141,7 @@ def downgrade(revision: str, dry_run: bool, yes: bool, i_know_this_is_production
     if preview.revisions and not yes:
         confirm_downgrade(preview)
     confirmed = production_confirmed("downgrade it", flag=i_know_this_is_production)
-    result = asyncio.run(
-        downgrade_database(
-            revision,
-            database_url=database_url(),
-            on_step=_progress(as_json),
-            on_event=_events(),
-            production_confirmed=confirmed,
-        )
-    )
-    _report(result, as_json)
+    _migrate(downgrade_database, revision, as_json, production_confirmed=confirmed)
 
 
 def _print_preview(preview: DowngradePreview, as_json: bool) -> None:
