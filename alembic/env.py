@@ -17,9 +17,9 @@ from sqlalchemy.pool import NullPool
 
 from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
 from app.infrastructure.database.connection import Base, create_engine
-from app.infrastructure.database.migration.environment import configure_logging, context_options, database_url
-from app.infrastructure.database.migration.foreign_tables import owned_tables_only
-from app.infrastructure.database.migration.session import alembic_command_session
+from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
+from app.infrastructure.database.migration.run.environment import configure_logging, context_options, database_url
+from app.infrastructure.database.migration.run.session import alembic_command_session
 
 config = context.config
 configure_logging(config)

@@ -20,8 +20,8 @@ from benchmarks.databases import BACKENDS, BackendUnavailableError, Scratch
 from benchmarks.measure import CommandFailedError
 from benchmarks.rows import Row
 from benchmarks.stock import StockAlembic
-from tests.databases import postgres_server_url
-from tests.helpers import scalar
+from harness.databases import postgres_server_url
+from harness.queries import scalar
 
 COMPARISONS = ("current", "upgrade", "chain", "check", "help", "adoption")
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -14,9 +14,10 @@ from benchmarks import rows
 from benchmarks.comparisons import Setup, timed
 from benchmarks.measure import Command, CommandFailedError, Sample, Trial, alternate, run_command
 from benchmarks.rows import Row
-from tests.databases import run_sql_script
-from tests.helpers import STOCKDATA, scalar
-from tests.legacy import build_legacy_listed_info
+from harness.commands import STOCKDATA
+from harness.databases import run_sql_script
+from harness.legacy import build_legacy_listed_info
+from harness.queries import scalar
 
 FILL = """
 INSERT INTO listed_info (date, code, company_name, company_name_english, sector_17_code, sector_17_code_name,

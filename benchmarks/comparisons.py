@@ -17,7 +17,7 @@ from benchmarks.databases import Scratch
 from benchmarks.measure import Command, Sample, Stats, Trial, alternate, run_command
 from benchmarks.rows import Row
 from benchmarks.stock import StockAlembic
-from tests.helpers import ALEMBIC, STOCKDATA
+from harness.commands import ALEMBIC, STOCKDATA
 
 
 @dataclass(frozen=True)

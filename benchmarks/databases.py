@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 from app.core.config import mask_url
-from tests.databases import create_postgres_database, drop_postgres_database, ping
+from harness.databases import create_postgres_database, drop_postgres_database, ping
 
 BACKENDS = ("sqlite", "postgresql")
 

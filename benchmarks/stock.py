@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from benchmarks.measure import Command
-from tests.helpers import ALEMBIC
+from harness.commands import ALEMBIC
 
 
 class StockAlembic:

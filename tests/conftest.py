@@ -15,7 +15,7 @@ import pytest
 
 from app.core.config import get_settings
 from app.infrastructure.database.connection import get_engine, get_session_factory
-from tests.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
+from harness.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
 from tests.scripts_folder import add_notes_revision, cli_uses, copy_scripts
 
 BACKENDS = ["sqlite", "postgres"]

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import pty
 import subprocess
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from click.testing import CliRunner, Result
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
-from sqlalchemy.pool import NullPool
 
 from app import PROJECT_ROOT
-from app.infrastructure.database.connection import create_engine
+from harness.queries import on_connection
 
 TABLES_AT_HEAD = {"alembic_version", "stockdata_migration_history", "listed_info", "prices", "stocks"}
 """Every table of a database at head: the models' and the migration bookkeeping's."""
 TABLES_AT_BASE = {"alembic_version", "stockdata_migration_history"}
 """What a downgrade to base leaves: the (empty) bookkeeping tables."""
-
-ALEMBIC = Path(sys.executable).with_name("alembic")
-STOCKDATA = Path(sys.executable).with_name("stockdata")
-
-T = TypeVar("T")
 
 
 def run(
@@ -95,54 +87,6 @@ def _reflect(connection: Connection) -> dict[str, Any]:
     return schema
 
 
-async def _on_connection(url: str, function: Callable[[Connection], T]) -> T:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(function)
-    finally:
-        await engine.dispose()
-
-
-def on_connection(url: str, function: Callable[[Connection], T]) -> T:
-    """Run ``function`` on a synchronous connection to the database at ``url`` and return its result.
-
-    Whatever ``function`` does not commit is rolled back.
-    """
-    return asyncio.run(_on_connection(url, function))
-
-
 def reflect_schema(url: str) -> dict[str, Any]:
     """Tables, columns, keys, indexes and comments of the database at ``url``."""
     return on_connection(url, _reflect)
-
-
-def rows(url: str, sql: str) -> list[Any]:
-    """Every row of ``sql``."""
-    return on_connection(url, lambda connection: list(connection.execute(text(sql)).all()))
-
-
-def scalar(url: str, sql: str) -> Any:
-    """The first column of the first row of ``sql``."""
-    return on_connection(url, lambda connection: connection.execute(text(sql)).scalar())
-
-
-def column(url: str, sql: str) -> list[Any]:
-    """The first column of every row of ``sql``."""
-    return on_connection(url, lambda connection: list(connection.execute(text(sql)).scalars()))
-
-
-def execute(url: str, *statements: str) -> None:
-    """Run ``statements`` in one committed transaction."""
-
-    def run_all(connection: Connection) -> None:
-        for statement in statements:
-            connection.execute(text(statement))
-        connection.commit()
-
-    on_connection(url, run_all)
-
-
-def version(url: str) -> list[str]:
-    """The revisions in ``alembic_version``."""
-    return column(url, "SELECT version_num FROM alembic_version")

@@ -9,15 +9,8 @@ from sqlalchemy.engine import Connection
 
 from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
 from app.infrastructure.database.connection import Base
-from app.infrastructure.database.migration.replay import LEGACY_ARCHIVE, legacy_scripts
-from tests.databases import run_sql_script
-from tests.helpers import on_connection, rows
-
-LEGACY_SCRIPTS = {
-    path.name[:3]: [earlier.name for earlier in legacy_scripts()[: number + 1]]
-    for number, path in enumerate(legacy_scripts())
-}
-"""For each level (``001``, ``002``, ``003``), the scripts a database at that level ran, in order."""
+from harness.databases import run_sql_script
+from harness.queries import on_connection, rows
 
 LISTED_INFO_ROWS = """
 INSERT INTO listed_info (date, code, company_name, company_name_english, sector_17_code, sector_17_code_name,
@@ -40,13 +33,6 @@ SELECT 'T' || (i % 500), TIMESTAMP '2024-01-01' + i * INTERVAL '1 hour', i, i + 
     NULL, TIMESTAMP '2024-01-01'
 FROM generate_series(1, 5000) AS i;
 """
-
-
-def build_legacy_listed_info(url: str, level: str, *, start: str = "001") -> None:
-    """Run the archived scripts from ``start`` up to ``level`` (``001``, ``002``, ``003``) on a PostgreSQL database."""
-    for name in LEGACY_SCRIPTS[level]:
-        if name[:3] >= start:
-            run_sql_script(url, (LEGACY_ARCHIVE / name).read_text())
 
 
 def create_all(url: str, *tables: str) -> None:

@@ -42,7 +42,7 @@ from sqlalchemy.types import (
     TypeEngine,
 )
 
-from app.infrastructure.database.migration.comparison import normalize_default
+from app.infrastructure.database.migration.inspect.comparison import normalize_default
 
 Table = dict[str, str]
 """One table: ``{subject: description}``, e.g. ``{"column prices.open": "float NOT NULL"}``."""

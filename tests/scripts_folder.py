@@ -31,7 +31,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-from app.infrastructure.database.migration.timeouts import override_timeouts
+from app.infrastructure.database.migration.run.timeouts import override_timeouts
 
 revision = {revision!r}
 down_revision = {down_revision!r}

@@ -12,7 +12,9 @@ from click.testing import CliRunner
 
 from app.core.config import get_settings
 from app.presentation.cli.main import cli
-from tests.helpers import STOCKDATA, reflect_schema, run, scalar
+from harness.commands import STOCKDATA
+from harness.queries import scalar
+from tests.helpers import reflect_schema, run
 
 TRACEBACK = "Traceback (most recent call last)"
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import execute, invoke, reflect_schema
-from tests.legacy import build_legacy_listed_info, create_all
+from harness.legacy import build_legacy_listed_info
+from harness.queries import execute
+from tests.helpers import invoke, reflect_schema
+from tests.legacy import create_all
 
 
 def test_dry_run_shows_the_state_and_the_exact_statements_then_adopt_applies_them(postgres_url: str) -> None:

@@ -15,8 +15,9 @@ import pytest
 
 from app.infrastructure.database.migration import show_history
 from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
+from harness.queries import scalar
 from tests.cli.invocation import Migrate, Outcome, in_process
-from tests.helpers import TABLES_AT_BASE, TABLES_AT_HEAD, reflect_schema, run, scalar
+from tests.helpers import TABLES_AT_BASE, TABLES_AT_HEAD, reflect_schema, run
 from tests.scripts_folder import project_head
 
 HISTORY = asyncio.run(show_history())

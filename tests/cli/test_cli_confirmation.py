@@ -12,8 +12,8 @@ import time
 import pytest
 
 from app.infrastructure.database.migration import show_history
+from harness.commands import STOCKDATA
 from tests.cli.invocation import Migrate, Outcome, assert_fails, database_state, in_process
-from tests.helpers import STOCKDATA
 from tests.scripts_folder import project_head
 
 HEAD = project_head()

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.infrastructure.database.migration import setup, show_history
+from harness.queries import execute, scalar
 from tests.cli.invocation import Migrate, assert_fails, database_state, fails, in_process, upgraded
-from tests.helpers import execute, scalar
 from tests.scripts_folder import BRANCHES, add_branches, project_head, write_revision
 
 HEAD = project_head()

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from harness.queries import execute
 from tests.cli.invocation import Migrate, database_state, fails, upgraded
-from tests.helpers import execute
 
 DRIFT_SQL = ["ALTER TABLE listed_info DROP COLUMN margin_code_name", "ALTER TABLE listed_info ADD COLUMN x VARCHAR(20)"]
 DRIFT_LINES = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.queries import execute
 from tests.cli.invocation import Migrate, Outcome
-from tests.helpers import execute
 from tests.passwords import reveals_password, with_password
 
 

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import PROJECT_ROOT
-from tests.databases import open_transaction
-from tests.helpers import ALEMBIC, STOCKDATA, column, reflect_schema, run, version
+from harness.commands import ALEMBIC, STOCKDATA
+from harness.databases import open_transaction
+from harness.queries import column, version
+from tests.helpers import reflect_schema, run
 from tests.scripts_folder import HOLD_AT_GATE, INITIAL, LEDGER, copy_scripts, revision_file, write_revision
 
 

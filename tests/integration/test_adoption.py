@@ -24,16 +24,11 @@ from app.infrastructure.database.migration import (
     upgrade_database,
 )
 from app.infrastructure.database.migration.errors import MigrationError, UnknownLegacyStateError
-from tests.databases import create_postgres_database, drop_postgres_database, run_sql_script
-from tests.helpers import execute, reflect_schema, scalar
-from tests.legacy import (
-    build_legacy_listed_info,
-    checksums,
-    create_all,
-    create_all_listed_info,
-    filenodes,
-    load_rows,
-)
+from harness.databases import create_postgres_database, drop_postgres_database, run_sql_script
+from harness.legacy import build_legacy_listed_info
+from harness.queries import execute, scalar
+from tests.helpers import reflect_schema
+from tests.legacy import checksums, create_all, create_all_listed_info, filenodes, load_rows
 from tests.scripts_folder import copy_scripts, write_revision
 
 MODELLED = ("listed_info", "prices", "stocks")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from app.infrastructure.database.migration import show_history
-from tests.helpers import ALEMBIC, TABLES_AT_BASE, TABLES_AT_HEAD, reflect_schema, run, scalar
+from harness.commands import ALEMBIC
+from harness.queries import scalar
+from tests.helpers import TABLES_AT_BASE, TABLES_AT_HEAD, reflect_schema, run
 
 
 def head_revision() -> str:

@@ -35,7 +35,8 @@ from app.infrastructure.database.migration.errors import (
     UnknownRevisionError,
 )
 from app.infrastructure.database.migration.setup import ALEMBIC_INI, SCRIPT_LOCATION
-from tests.helpers import TABLES_AT_BASE, TABLES_AT_HEAD, execute, reflect_schema
+from harness.queries import execute
+from tests.helpers import TABLES_AT_BASE, TABLES_AT_HEAD, reflect_schema
 from tests.passwords import reveals_password, with_password
 from tests.scripts_folder import add_branches, project_head
 

@@ -13,7 +13,8 @@ from app.infrastructure.database import models  # noqa: F401
 from app.infrastructure.database.connection import Base
 from app.infrastructure.database.migration import upgrade_database
 from app.infrastructure.database.migration.setup import build_config
-from tests.helpers import ALEMBIC, run
+from harness.commands import ALEMBIC
+from tests.helpers import run
 
 
 def changed_metadata() -> MetaData:

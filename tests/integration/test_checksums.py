@@ -23,9 +23,11 @@ from app.infrastructure.database.migration import (
     upgrade_database,
     verify_migrations,
 )
-from app.infrastructure.database.migration.checksums import file_checksum
 from app.infrastructure.database.migration.errors import ModifiedMigrationsError
-from tests.helpers import ALEMBIC, execute, invoke, reflect_schema, run, scalar
+from app.infrastructure.database.migration.guard.checksums import file_checksum
+from harness.commands import ALEMBIC
+from harness.queries import execute, scalar
+from tests.helpers import invoke, reflect_schema, run
 from tests.scripts_folder import INITIAL, NOTES, revision_file
 
 HISTORY = "stockdata_migration_history"

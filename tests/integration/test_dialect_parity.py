@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 
 from app.infrastructure.database.migration import get_heads, upgrade_database
-from tests.helpers import on_connection
+from harness.queries import on_connection
 from tests.schema_parity import compare_schemas, snapshot
 from tests.scripts_folder import write_revision
 

@@ -10,7 +10,8 @@ import pytest
 
 from app.infrastructure.database.migration import preview_downgrade, upgrade_database
 from app.infrastructure.database.migration.results import DataLoss
-from tests.helpers import execute, invoke, reflect_schema, scalar
+from harness.queries import execute, scalar
+from tests.helpers import invoke, reflect_schema
 from tests.scripts_folder import NOTES
 
 VERSION = "SELECT version_num FROM alembic_version"

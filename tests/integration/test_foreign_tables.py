@@ -9,9 +9,9 @@ from sqlalchemy import MetaData
 from app.infrastructure.database import models  # noqa: F401
 from app.infrastructure.database.connection import Base
 from app.infrastructure.database.migration import list_foreign_tables, upgrade_database
-from app.infrastructure.database.migration.drift import detect_drift
+from app.infrastructure.database.migration.inspect.drift import detect_drift
 from app.infrastructure.database.migration.setup import build_config, load_scripts
-from tests.helpers import execute, on_connection
+from harness.queries import execute, on_connection
 
 FOREIGN = "CREATE TABLE old_import_log (id INTEGER PRIMARY KEY, note VARCHAR(50))"
 

@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 from app.infrastructure.database.migration import upgrade_database
+from harness.legacy import build_legacy_listed_info
 from tests.helpers import reflect_schema
-from tests.legacy import build_legacy_listed_info
 
 
 def without_comment_text(table: dict[str, Any]) -> dict[str, Any]:
@@ -20,7 +20,7 @@ def without_comment_text(table: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_listed_info_matches_legacy_001_002_003_on_postgres(postgres_url: str, postgres_server: str) -> None:
-    from tests.databases import create_postgres_database, drop_postgres_database
+    from harness.databases import create_postgres_database, drop_postgres_database
 
     legacy_url = create_postgres_database(postgres_server)
     try:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.infrastructure.database.migration import LintReport, lint_migrations, upgrade_database
-from tests.helpers import STOCKDATA, run
+from app.infrastructure.database.migration import lint_migrations, upgrade_database
+from app.infrastructure.database.migration.author.lint import LintReport
+from harness.commands import STOCKDATA
+from tests.helpers import run
 from tests.scripts_folder import INITIAL, line_of, write_revision
 
 DANGEROUS = {

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from app.core.config import get_settings
-from app.infrastructure.database.migration import MigrationEvent, RevisionRetry, render_sql, upgrade_database
+from app.infrastructure.database.migration import render_sql, upgrade_database
 from app.infrastructure.database.migration.errors import DDLLockTimeoutError
-from tests.databases import open_transaction
-from tests.helpers import column, version
+from app.infrastructure.database.migration.run.events import MigrationEvent, RevisionRetry
+from harness.databases import open_transaction
+from harness.queries import column, version
 from tests.scripts_folder import LEDGER, copy_scripts, write_revision
 
 SLEEP = "op.execute('SELECT pg_sleep(0.6)')"

@@ -12,7 +12,9 @@ from sqlalchemy.engine import make_url
 
 from app.infrastructure.database.migration import downgrade_database, mark_environment, upgrade_database
 from app.infrastructure.database.migration.errors import ProductionGuardError
-from tests.helpers import STOCKDATA, invoke, reflect_schema, run_in_terminal, scalar
+from harness.commands import STOCKDATA
+from harness.queries import scalar
+from tests.helpers import invoke, reflect_schema, run_in_terminal
 from tests.scripts_folder import INITIAL, revision_file
 
 VERSION = "SELECT version_num FROM alembic_version"

@@ -17,15 +17,12 @@ from sqlalchemy import Column, MetaData, String
 
 from app.infrastructure.database import models  # noqa: F401
 from app.infrastructure.database.connection import Base
-from app.infrastructure.database.migration import (
-    RenameHint,
-    downgrade_database,
-    find_rename_hints,
-    upgrade_database,
-)
-from app.infrastructure.database.migration.renames import apply_renames
+from app.infrastructure.database.migration import downgrade_database, find_rename_hints, upgrade_database
+from app.infrastructure.database.migration.author.renames import RenameHint, apply_renames
 from app.infrastructure.database.migration.setup import build_config
-from tests.helpers import STOCKDATA, execute, run, scalar
+from harness.commands import STOCKDATA
+from harness.queries import execute, scalar
+from tests.helpers import run
 from tests.scripts_folder import line_of
 
 LISTED_ROW = (

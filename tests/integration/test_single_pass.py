@@ -9,9 +9,14 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.infrastructure.database import migration
-from app.infrastructure.database.migration import check_database, downgrade_database, get_status, upgrade_database
-from tests.helpers import execute
+from app.infrastructure.database.migration import (
+    check_database,
+    downgrade_database,
+    get_status,
+    reading,
+    upgrade_database,
+)
+from harness.queries import execute
 
 
 @pytest.fixture
@@ -30,15 +35,15 @@ def script_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def connections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The URL of every connection the migration API opens."""
+    """The URL of every connection the migration API's read-only verbs open."""
     opened: list[str] = []
-    real = migration.open_connection
+    real = reading.open_connection
 
     def counting(url: str) -> AbstractAsyncContextManager[AsyncConnection]:
         opened.append(url)
         return real(url)
 
-    monkeypatch.setattr(migration, "open_connection", counting)
+    monkeypatch.setattr(reading, "open_connection", counting)
     return opened
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from app.infrastructure.database.migration import upgrade_database
 from app.infrastructure.database.migration.errors import MigrationError
-from tests.helpers import column, reflect_schema, scalar
+from harness.queries import column, scalar
+from tests.helpers import reflect_schema
 from tests.scripts_folder import copy_scripts, write_revision
 
 PARENT_AND_CHILDREN = """

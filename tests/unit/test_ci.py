@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from app import PROJECT_ROOT
-from tests.helpers import ALEMBIC, run
+from harness.commands import ALEMBIC
+from tests.helpers import run
 
 WORKFLOW = PROJECT_ROOT / ".github" / "workflows" / "ci.yml"
 CHECK_JSONSCHEMA = ALEMBIC.with_name("check-jsonschema")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.infrastructure.database.migration.comparison import normalize_default
+from app.infrastructure.database.migration.inspect.comparison import normalize_default
 
 
 @pytest.mark.parametrize("spelling", ["CURRENT_TIMESTAMP", "now()", "(CURRENT_TIMESTAMP)", "transaction_timestamp()"])

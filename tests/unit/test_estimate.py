@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
-from app.infrastructure.database.migration.estimate import find_losses, render
+from app.infrastructure.database.migration.guard.estimate import find_losses, render
 from app.infrastructure.database.migration.results import DataLoss
 from tests.scripts_folder import INITIAL, NOTES, add_notes_revision
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from app.infrastructure.database.migration.adopt.replay import LEGACY_ARCHIVE, legacy_scripts, split_statements
 from app.infrastructure.database.migration.errors import MigrationSetupError
-from app.infrastructure.database.migration.replay import LEGACY_ARCHIVE, legacy_scripts, split_statements
 
 
 def test_forward_scripts_in_the_order_they_ran_without_the_rollback() -> None:

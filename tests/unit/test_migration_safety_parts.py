@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from app.infrastructure.database.migration import LockAcquired, LockWaiting, RevisionRetry
-from app.infrastructure.database.migration.locking import ADVISORY_LOCK_KEY, LOCK_NAME, lock_file_path
-from app.infrastructure.database.migration.revisions import is_relative, pin
+from app.infrastructure.database.migration.inspect.revisions import is_relative, pin
+from app.infrastructure.database.migration.run.events import LockAcquired, LockWaiting, RevisionRetry
+from app.infrastructure.database.migration.run.locking import ADVISORY_LOCK_KEY, LOCK_NAME, lock_file_path
 from app.infrastructure.database.migration.setup import build_config, load_scripts
 from tests.scripts_folder import copy_scripts, write_revision
 

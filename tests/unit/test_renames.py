@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from app.infrastructure.database.migration.renames import RenameHint, same_type
+from app.infrastructure.database.migration.author.renames import RenameHint, same_type
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.infrastructure.database.migration.checksums import file_checksum, source_checksum
+from app.infrastructure.database.migration.guard.checksums import file_checksum, source_checksum
 from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
-from tests.helpers import ALEMBIC, run
+from harness.commands import ALEMBIC
+from tests.helpers import run
 from tests.scripts_folder import INITIAL, revision_file
 
 RUFF = ALEMBIC.with_name("ruff")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.infrastructure.database.migration.table_shapes import (
+from app.infrastructure.database.migration.adopt.table_shapes import (
     REPAIRABLE,
     ColumnShape,
     KeyShape,

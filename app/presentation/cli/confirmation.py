@@ -12,7 +12,7 @@ from app.presentation.cli import rendering
 from app.presentation.cli.options import database_url
 
 if TYPE_CHECKING:
-    from app.infrastructure.database.migration import DowngradePreview
+    from app.infrastructure.database.migration.results import DowngradePreview
 
 
 def confirm_downgrade(preview: DowngradePreview) -> None:

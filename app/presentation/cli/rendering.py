@@ -15,15 +15,15 @@ import click
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from app.infrastructure.database.migration import (
+    from app.infrastructure.database.migration.author.lint import LintReport
+    from app.infrastructure.database.migration.author.renames import RenameHint
+    from app.infrastructure.database.migration.results import (
         Adoption,
         AuditRecord,
         DataLoss,
         Difference,
         DowngradePreview,
-        LintReport,
         MigrationStep,
-        RenameHint,
         RevisionInfo,
         RunResult,
         Status,

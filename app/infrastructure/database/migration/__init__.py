@@ -8,82 +8,42 @@ call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.database_url
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from alembic import command
-from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.infrastructure.database.migration import (
-    adoption,
-    authoring,
-    estimate,
-    fence,
-    history,
-    lint,
-    ranges,
-    renames,
-    revisions,
-    runner,
-)
+from app.infrastructure.database.migration.adopt import adoption
+from app.infrastructure.database.migration.author import authoring, lint, renames
+from app.infrastructure.database.migration.author.lint import LintReport
+from app.infrastructure.database.migration.author.renames import ConfirmRename, RenameHint
 from app.infrastructure.database.migration.connection import describe_target, open_connection
-from app.infrastructure.database.migration.drift import detect_drift
 from app.infrastructure.database.migration.errors import DatabaseUnreachableError
-from app.infrastructure.database.migration.events import (
-    LockAcquired,
-    LockWaiting,
-    MigrationEvent,
-    OnEvent,
-    RevisionRetry,
+from app.infrastructure.database.migration.guard import fence
+from app.infrastructure.database.migration.inspect import revisions
+from app.infrastructure.database.migration.reading import (
+    check_database,
+    check_drift,
+    get_current_revision,
+    get_environment,
+    get_heads,
+    get_status,
+    list_foreign_tables,
+    plan_downgrade,
+    preview_downgrade,
+    render_sql,
+    show_history,
+    verify_migrations,
 )
-from app.infrastructure.database.migration.foreign_tables import foreign_tables
-from app.infrastructure.database.migration.lint import LintFinding, LintReport
-from app.infrastructure.database.migration.renames import ConfirmRename, RenameHint
-from app.infrastructure.database.migration.results import (
-    AdoptedTable,
-    Adoption,
-    AuditRecord,
-    CheckResult,
-    ChecksumMismatch,
-    DatabaseEnvironment,
-    DataLoss,
-    Difference,
-    DowngradePreview,
-    MigrationStep,
-    RevisionInfo,
-    RunResult,
-    Status,
-    Verification,
-)
-from app.infrastructure.database.migration.runner import OnStep
+from app.infrastructure.database.migration.results import Adoption, DatabaseEnvironment, RunResult
+from app.infrastructure.database.migration.run import runner
+from app.infrastructure.database.migration.run.events import OnEvent
+from app.infrastructure.database.migration.run.runner import OnStep
 from app.infrastructure.database.migration.setup import build_config, config_for, load_scripts, resolve_url
 
+# The verbs only: result types live in ``results``, lock and retry events in ``run.events``, lint findings in
+# ``author.lint`` and rename hints in ``author.renames``.
 __all__ = [
-    "AdoptedTable",
-    "Adoption",
-    "AuditRecord",
-    "CheckResult",
-    "ChecksumMismatch",
-    "DataLoss",
-    "DatabaseEnvironment",
-    "Difference",
-    "DowngradePreview",
-    "LintFinding",
-    "LintReport",
-    "LockAcquired",
-    "LockWaiting",
-    "MigrationEvent",
-    "MigrationStep",
-    "OnEvent",
-    "RenameHint",
-    "RevisionInfo",
-    "RevisionRetry",
-    "RunResult",
-    "Status",
-    "Verification",
     "adopt_database",
     "check_database",
     "check_drift",
@@ -190,29 +150,6 @@ async def downgrade_database(
     )
 
 
-async def plan_downgrade(
-    revision: str = "-1", *, database_url: str | None = None, script_location: Path | None = None
-) -> list[RevisionInfo]:
-    """The revisions ``downgrade_database(revision)`` would undo, newest first, without changing anything."""
-    config = config_for(database_url, script_location)
-    script = load_scripts(config)
-    current = await runner.read_current(config, script)
-    return [revisions.info(rev) for rev in revisions.plan_downgrade(script, revision, current)]
-
-
-async def preview_downgrade(
-    revision: str = "-1", *, database_url: str | None = None, script_location: Path | None = None
-) -> DowngradePreview:
-    """What ``downgrade_database(revision)`` would undo and destroy (with row counts) and its SQL; changes nothing."""
-    config = config_for(database_url, script_location)
-    script = load_scripts(config)
-    async with open_connection(config.attributes["database_url"]) as connection:
-        current = await connection.run_sync(revisions.current_heads)
-        revisions.ensure_known(script, current)
-        plan = revisions.plan_downgrade(script, revision, current)
-        return await connection.run_sync(estimate.preview, plan)
-
-
 async def stamp(
     revision: str,
     *,
@@ -242,21 +179,6 @@ async def stamp(
     )
 
 
-async def verify_migrations(*, database_url: str | None = None, script_location: Path | None = None) -> Verification:
-    """Applied revisions whose script changed or disappeared since they were applied (changes nothing)."""
-    config = config_for(database_url, script_location)
-    script = load_scripts(config)
-    async with open_connection(config.attributes["database_url"]) as connection:
-        current = await connection.run_sync(revisions.current_heads)
-        return await connection.run_sync(history.verify, script, current)
-
-
-async def get_environment(*, database_url: str | None = None) -> DatabaseEnvironment:
-    """What the database is marked as (``None`` when never marked), and its name for confirmations."""
-    async with open_connection(resolve_url(database_url)) as connection:
-        return await connection.run_sync(fence.read_environment)
-
-
 async def mark_environment(
     environment: str, *, database_url: str | None = None, production_confirmed: bool = False
 ) -> DatabaseEnvironment:
@@ -268,92 +190,6 @@ async def mark_environment(
         marked = await connection.run_sync(fence.mark, environment, confirmed=production_confirmed)
         await connection.commit()
     return marked
-
-
-async def get_current_revision(*, database_url: str | None = None, script_location: Path | None = None) -> str | None:
-    """The database's current revision, or ``None`` for an unmigrated database.
-
-    Raises UnknownRevisionError when the database is at a revision this code does not have.
-    """
-    config = config_for(database_url, script_location)
-    current = await runner.read_current(config, load_scripts(config))
-    return ",".join(current) if current else None
-
-
-async def get_heads(*, script_location: Path | None = None) -> tuple[str, ...]:
-    """The head revisions of the scripts (more than one means they need a merge). Needs no database."""
-    config = build_config(database_url="", script_location=script_location)
-    return tuple(load_scripts(config).get_heads())
-
-
-async def show_history(*, script_location: Path | None = None) -> tuple[RevisionInfo, ...]:
-    """Every revision, oldest first. Needs no database."""
-    config = build_config(database_url="", script_location=script_location)
-    return revisions.all_revisions(load_scripts(config))
-
-
-async def get_status(*, database_url: str | None = None, script_location: Path | None = None) -> Status:
-    """Every revision with whether it is applied (and its audit row), the current revision, heads, environment."""
-    config = config_for(database_url, script_location)
-    async with open_connection(config.attributes["database_url"]) as connection:
-        return await _read_status(connection, load_scripts(config))
-
-
-async def _read_status(connection: AsyncConnection, script: ScriptDirectory) -> Status:
-    current = await connection.run_sync(revisions.current_heads)
-    records = await connection.run_sync(history.read_records)
-    environment = await connection.run_sync(fence.read_environment)
-    revisions.ensure_known(script, current)
-    applied = revisions.applied_set(script, current)
-    infos = tuple(replace(info, audit=records.get(info.revision)) for info in revisions.all_revisions(script, applied))
-    return Status(current, tuple(script.get_heads()), infos, environment.environment)
-
-
-async def check_drift(*, database_url: str | None = None, script_location: Path | None = None) -> list[Difference]:
-    """The differences between the models and the database (empty when they match)."""
-    config = config_for(database_url, script_location)
-    async with open_connection(config.attributes["database_url"]) as connection:
-        return await connection.run_sync(detect_drift, _metadata(), load_scripts(config))
-
-
-async def check_database(*, database_url: str | None = None, script_location: Path | None = None) -> CheckResult:
-    """What ``check`` needs over one connection: the status, the drift (when nothing is pending), foreign tables."""
-    config = config_for(database_url, script_location)
-    script = load_scripts(config)
-    metadata = _metadata()
-    async with open_connection(config.attributes["database_url"]) as connection:
-        status = await _read_status(connection, script)
-        differences = [] if status.pending else await connection.run_sync(detect_drift, metadata, script)
-        ignored = await connection.run_sync(foreign_tables, metadata.tables, script)
-    return CheckResult(status, tuple(differences), ignored)
-
-
-async def list_foreign_tables(
-    *, database_url: str | None = None, script_location: Path | None = None
-) -> tuple[str, ...]:
-    """Tables that neither the models nor any revision define; migrations and ``check`` leave them alone."""
-    config = config_for(database_url, script_location)
-    async with open_connection(config.attributes["database_url"]) as connection:
-        return await connection.run_sync(foreign_tables, _metadata().tables, load_scripts(config))
-
-
-def _metadata() -> MetaData:
-    from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
-    from app.infrastructure.database.connection import Base
-
-    return Base.metadata
-
-
-async def render_sql(
-    revision_range: str, *, database_url: str | None = None, script_location: Path | None = None
-) -> str:
-    """The SQL of ``[FROM:]TO`` for the configured dialect, rendered offline without touching a database.
-
-    Without ``FROM`` the range starts at base. When ``TO`` is below ``FROM`` the downgrade SQL is rendered. An
-    empty range (``FROM`` equal to ``TO``) renders nothing; a malformed, relative or cross-branch range raises
-    InvalidRevisionRangeError.
-    """
-    return ranges.render_sql(config_for(database_url, script_location), revision_range)
 
 
 async def create_revision(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
 
 from app import PROJECT_ROOT
 from app.core.config import DEFAULT_SCRIPT_LOCATION, get_settings, normalize_database_url
@@ -48,8 +49,16 @@ def config_for(database_url: str | None, script_location: Path | None = None) ->
 
 
 def load_scripts(config: Config) -> ScriptDirectory:
-    """Return the revision scripts named by ``config``, read once per ``config`` (see :mod:`.runner`)."""
+    """Return the revision scripts named by ``config``, read once per ``config`` (see :mod:`.run.runner`)."""
     scripts: ScriptDirectory | None = config.attributes.get("scripts")
     if scripts is None:
         scripts = config.attributes["scripts"] = ScriptDirectory.from_config(config)
     return scripts
+
+
+def target_metadata() -> MetaData:
+    """The application's models, which autogenerate and ``check`` compare the database with."""
+    from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
+    from app.infrastructure.database.connection import Base
+
+    return Base.metadata

@@ -16,7 +16,7 @@ from sqlalchemy import String, inspect
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import CompileError
 
-from app.infrastructure.database.migration.comparison import normalize_default
+from app.infrastructure.database.migration.inspect.comparison import normalize_default
 
 REPAIRABLE = frozenset({"comment", "table_comment", "default_spelling", "index_name", "constraint_name"})
 """Kinds that change no data and no structure: adoption fixes them with metadata-only statements."""

@@ -4,7 +4,7 @@ per-revision override, and running a revision again when it could not get its lo
 A revision that needs other limits (a long index build, a table that is always busy) overrides them for itself; the
 override ends with the revision's transaction::
 
-    from app.infrastructure.database.migration.timeouts import override_timeouts
+    from app.infrastructure.database.migration.run.timeouts import override_timeouts
 
     def upgrade() -> None:
         override_timeouts(lock_timeout=30, statement_timeout=0)  # seconds; 0 = no limit
@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings, get_settings
 from app.infrastructure.database.migration.errors import DDLLockTimeoutError
-from app.infrastructure.database.migration.events import OnEvent, RevisionRetry
+from app.infrastructure.database.migration.run.events import OnEvent, RevisionRetry
 
 LOCK_TIMEOUT = "lock_timeout"
 STATEMENT_TIMEOUT = "statement_timeout"

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.infrastructure.database.migration.connection import describe_target
 from app.infrastructure.database.migration.errors import MigrationLockTimeoutError
-from app.infrastructure.database.migration.events import LockAcquired, LockWaiting, MigrationEvent, OnEvent
+from app.infrastructure.database.migration.run.events import LockAcquired, LockWaiting, MigrationEvent, OnEvent
 
 LOCK_NAME = "stockdata.migrations"
 ADVISORY_LOCK_KEY = int.from_bytes(hashlib.sha256(LOCK_NAME.encode()).digest()[:8], "big", signed=True)

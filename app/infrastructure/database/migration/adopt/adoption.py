@@ -25,13 +25,8 @@ from sqlalchemy import String, inspect, literal
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from app.infrastructure.database.migration import history, revisions
-from app.infrastructure.database.migration.connection import first_line
-from app.infrastructure.database.migration.errors import MigrationError, UnknownLegacyStateError
-from app.infrastructure.database.migration.foreign_tables import VERSION_TABLE, foreign_tables
-from app.infrastructure.database.migration.replay import RevisionReplay, replay_legacy, replay_revision
-from app.infrastructure.database.migration.results import AdoptedTable, Adoption
-from app.infrastructure.database.migration.table_shapes import (
+from app.infrastructure.database.migration.adopt.replay import RevisionReplay, replay_legacy, replay_revision
+from app.infrastructure.database.migration.adopt.table_shapes import (
     REPAIRABLE,
     Mismatch,
     TableShape,
@@ -39,6 +34,12 @@ from app.infrastructure.database.migration.table_shapes import (
     is_widening,
     reflect_tables,
 )
+from app.infrastructure.database.migration.connection import first_line
+from app.infrastructure.database.migration.errors import MigrationError, UnknownLegacyStateError
+from app.infrastructure.database.migration.guard import history
+from app.infrastructure.database.migration.inspect import revisions
+from app.infrastructure.database.migration.inspect.foreign_tables import VERSION_TABLE, foreign_tables
+from app.infrastructure.database.migration.results import AdoptedTable, Adoption
 
 # Types first, then defaults, names and comments: the order a reviewer reads the dry run in.
 _REPAIR_ORDER = {"type": 0, "default_spelling": 1, "constraint_name": 2, "index_name": 2, "table_comment": 3}

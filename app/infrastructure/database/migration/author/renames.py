@@ -34,7 +34,7 @@ from sqlalchemy import Column
 from sqlalchemy.exc import CompileError
 from sqlalchemy.types import NullType, TypeEngine
 
-from app.infrastructure.database.migration.offline import OfflineRun, run_offline
+from app.infrastructure.database.migration.inspect.offline import OfflineRun, run_offline
 
 ConfirmRename = Callable[["RenameHint"], bool]
 

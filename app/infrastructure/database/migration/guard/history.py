@@ -21,15 +21,15 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 
 from app import __version__
-from app.infrastructure.database.migration import revisions
 from app.infrastructure.database.migration.bookkeeping import HISTORY
-from app.infrastructure.database.migration.checksums import file_checksum
 from app.infrastructure.database.migration.errors import (
     AmbiguousRevisionError,
     MigrationError,
     ModifiedMigrationsError,
     UnknownRevisionError,
 )
+from app.infrastructure.database.migration.guard.checksums import file_checksum
+from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.results import AuditRecord, ChecksumMismatch, Verification
 
 

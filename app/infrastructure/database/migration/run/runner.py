@@ -24,12 +24,14 @@ from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from app.infrastructure.database.migration import fence, history, revisions, timeouts
 from app.infrastructure.database.migration.connection import first_line, open_connection
 from app.infrastructure.database.migration.errors import MigrationError
-from app.infrastructure.database.migration.events import OnEvent
+from app.infrastructure.database.migration.guard import fence, history
+from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.results import Adoption, MigrationStep, RunResult
-from app.infrastructure.database.migration.session import migration_session
+from app.infrastructure.database.migration.run import timeouts
+from app.infrastructure.database.migration.run.events import OnEvent
+from app.infrastructure.database.migration.run.session import migration_session
 from app.infrastructure.database.migration.setup import load_scripts
 
 OnStep = Callable[[MigrationStep], None]

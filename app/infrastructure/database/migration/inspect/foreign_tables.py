@@ -17,7 +17,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from app.infrastructure.database.migration.bookkeeping import TABLE_NAMES
-from app.infrastructure.database.migration.offline import run_offline
+from app.infrastructure.database.migration.inspect.offline import run_offline
 
 VERSION_TABLE = "alembic_version"
 

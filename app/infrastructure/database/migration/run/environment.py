@@ -15,10 +15,10 @@ from alembic import context
 from alembic.config import Config
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.migration.comparison import compare_server_default
-from app.infrastructure.database.migration.foreign_keys import check_before_commit
-from app.infrastructure.database.migration.history import HistoryRecorder
-from app.infrastructure.database.migration.timeouts import forget_overrides
+from app.infrastructure.database.migration.guard.history import HistoryRecorder
+from app.infrastructure.database.migration.inspect.comparison import compare_server_default
+from app.infrastructure.database.migration.run.foreign_keys import check_before_commit
+from app.infrastructure.database.migration.run.timeouts import forget_overrides
 
 OnVersionApply = Callable[..., None]
 

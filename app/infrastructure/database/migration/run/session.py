@@ -11,9 +11,9 @@ from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import get_settings
-from app.infrastructure.database.migration import foreign_keys, timeouts
-from app.infrastructure.database.migration.events import LockAcquired, MigrationEvent, OnEvent
-from app.infrastructure.database.migration.locking import migration_lock
+from app.infrastructure.database.migration.run import foreign_keys, timeouts
+from app.infrastructure.database.migration.run.events import LockAcquired, MigrationEvent, OnEvent
+from app.infrastructure.database.migration.run.locking import migration_lock
 
 MUTATING_COMMANDS = frozenset({"upgrade", "downgrade", "stamp"})
 """The plain ``alembic`` commands that take the migration lock."""

@@ -1,6 +1,6 @@
 """``migrate lint``: each revision's PostgreSQL SQL through squawk, plus the checks SQL cannot show.
 
-Each revision's ``upgrade()`` runs offline (:mod:`.offline`), so every statement is known with the line of the
+Each revision's ``upgrade()`` runs offline (:mod:`..inspect.offline`), so every statement is known with the line of the
 revision file that produced it; squawk (configured by ``.squawk.toml``) lints the statements, and its findings
 are mapped back to those lines. The Python-level checks read the operations ``upgrade()`` and ``downgrade()``
 invoke. A finding is silenced by a comment in the statement it points to that names the rule and says why::
@@ -24,10 +24,10 @@ from pathlib import Path
 from alembic.operations.ops import ExecuteSQLOp
 from alembic.script import Script, ScriptDirectory
 
-from app.infrastructure.database.migration import revisions
-from app.infrastructure.database.migration.offline import OfflineRun, run_offline
-from app.infrastructure.database.migration.renames import rename_hints
-from app.infrastructure.database.migration.squawk import run_squawk
+from app.infrastructure.database.migration.author.renames import rename_hints
+from app.infrastructure.database.migration.author.squawk import run_squawk
+from app.infrastructure.database.migration.inspect import revisions
+from app.infrastructure.database.migration.inspect.offline import OfflineRun, run_offline
 
 ERROR = "error"
 WARNING = "warning"

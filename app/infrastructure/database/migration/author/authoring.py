@@ -21,14 +21,15 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import Script
 from sqlalchemy.engine import Connection
 
-from app.infrastructure.database.migration import renames, revisions
+from app.infrastructure.database.migration.author import renames
+from app.infrastructure.database.migration.author.renames import ConfirmRename
 from app.infrastructure.database.migration.connection import open_connection
 from app.infrastructure.database.migration.errors import (
     MigrationError,
     NothingToGenerateError,
     PendingMigrationsError,
 )
-from app.infrastructure.database.migration.renames import ConfirmRename
+from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.setup import load_scripts
 
 

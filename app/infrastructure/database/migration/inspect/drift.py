@@ -11,8 +11,8 @@ from sqlalchemy import Column, Index, MetaData, Table
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import Constraint, ForeignKeyConstraint
 
-from app.infrastructure.database.migration.comparison import compare_server_default, render_default
-from app.infrastructure.database.migration.foreign_tables import owned_tables_only
+from app.infrastructure.database.migration.inspect.comparison import compare_server_default, render_default
+from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
 from app.infrastructure.database.migration.results import Difference
 
 

@@ -17,8 +17,8 @@ from alembic.script import Script
 from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.engine import Connection, Inspector
 
-from app.infrastructure.database.migration import revisions
-from app.infrastructure.database.migration.offline import run_offline
+from app.infrastructure.database.migration.inspect import revisions
+from app.infrastructure.database.migration.inspect.offline import run_offline
 from app.infrastructure.database.migration.results import DataLoss, DowngradePreview
 
 _NAME = r'(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)'

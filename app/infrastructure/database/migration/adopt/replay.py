@@ -22,8 +22,8 @@ from sqlalchemy import Table, event, inspect
 from sqlalchemy.engine import Connection
 
 from app import PROJECT_ROOT
+from app.infrastructure.database.migration.adopt.table_shapes import TableShape, reflect_table
 from app.infrastructure.database.migration.errors import MigrationError, MigrationSetupError
-from app.infrastructure.database.migration.table_shapes import TableShape, reflect_table
 
 LEGACY_ARCHIVE = PROJECT_ROOT / "sql" / "migrations_archive"
 

@@ -10,8 +10,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from app.infrastructure.database.migration import revisions
 from app.infrastructure.database.migration.errors import InvalidRevisionRangeError
+from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.setup import load_scripts
 
 _RELATIVE = re.compile(r"[+-]\d+$")

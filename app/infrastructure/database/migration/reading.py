@@ -1,0 +1,134 @@
+"""The migration API's read-only verbs: where the database stands, what differs, what a run would do.
+
+None of them changes the database; those needing no database (``get_heads``, ``show_history``, ``render_sql``)
+never connect.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.infrastructure.database.migration.connection import open_connection
+from app.infrastructure.database.migration.guard import estimate, fence, history, status
+from app.infrastructure.database.migration.inspect import ranges, revisions
+from app.infrastructure.database.migration.inspect.drift import detect_drift
+from app.infrastructure.database.migration.inspect.foreign_tables import foreign_tables
+from app.infrastructure.database.migration.results import (
+    CheckResult,
+    DatabaseEnvironment,
+    Difference,
+    DowngradePreview,
+    RevisionInfo,
+    Status,
+    Verification,
+)
+from app.infrastructure.database.migration.run import runner
+from app.infrastructure.database.migration.setup import (
+    build_config,
+    config_for,
+    load_scripts,
+    resolve_url,
+    target_metadata,
+)
+
+
+async def get_current_revision(*, database_url: str | None = None, script_location: Path | None = None) -> str | None:
+    """The database's current revision, or ``None`` for an unmigrated database.
+
+    Raises UnknownRevisionError when the database is at a revision this code does not have.
+    """
+    config = config_for(database_url, script_location)
+    current = await runner.read_current(config, load_scripts(config))
+    return ",".join(current) if current else None
+
+
+async def get_status(*, database_url: str | None = None, script_location: Path | None = None) -> Status:
+    """Every revision with whether it is applied (and its audit row), the current revision, heads, environment."""
+    config = config_for(database_url, script_location)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        return await connection.run_sync(status.read_status, load_scripts(config))
+
+
+async def get_heads(*, script_location: Path | None = None) -> tuple[str, ...]:
+    """The head revisions of the scripts (more than one means they need a merge). Needs no database."""
+    config = build_config(database_url="", script_location=script_location)
+    return tuple(load_scripts(config).get_heads())
+
+
+async def show_history(*, script_location: Path | None = None) -> tuple[RevisionInfo, ...]:
+    """Every revision, oldest first. Needs no database."""
+    config = build_config(database_url="", script_location=script_location)
+    return revisions.all_revisions(load_scripts(config))
+
+
+async def get_environment(*, database_url: str | None = None) -> DatabaseEnvironment:
+    """What the database is marked as (``None`` when never marked), and its name for confirmations."""
+    async with open_connection(resolve_url(database_url)) as connection:
+        return await connection.run_sync(fence.read_environment)
+
+
+async def check_database(*, database_url: str | None = None, script_location: Path | None = None) -> CheckResult:
+    """What ``check`` needs over one connection: the status, the drift (when nothing is pending), foreign tables."""
+    config = config_for(database_url, script_location)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        return await connection.run_sync(status.check, target_metadata(), load_scripts(config))
+
+
+async def check_drift(*, database_url: str | None = None, script_location: Path | None = None) -> list[Difference]:
+    """The differences between the models and the database (empty when they match)."""
+    config = config_for(database_url, script_location)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        return await connection.run_sync(detect_drift, target_metadata(), load_scripts(config))
+
+
+async def list_foreign_tables(
+    *, database_url: str | None = None, script_location: Path | None = None
+) -> tuple[str, ...]:
+    """Tables that neither the models nor any revision define; migrations and ``check`` leave them alone."""
+    config = config_for(database_url, script_location)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        return await connection.run_sync(foreign_tables, target_metadata().tables, load_scripts(config))
+
+
+async def verify_migrations(*, database_url: str | None = None, script_location: Path | None = None) -> Verification:
+    """Applied revisions whose script changed or disappeared since they were applied (changes nothing)."""
+    config = config_for(database_url, script_location)
+    script = load_scripts(config)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        current = await connection.run_sync(revisions.current_heads)
+        return await connection.run_sync(history.verify, script, current)
+
+
+async def plan_downgrade(
+    revision: str = "-1", *, database_url: str | None = None, script_location: Path | None = None
+) -> list[RevisionInfo]:
+    """The revisions ``downgrade_database(revision)`` would undo, newest first, without changing anything."""
+    config = config_for(database_url, script_location)
+    script = load_scripts(config)
+    current = await runner.read_current(config, script)
+    return [revisions.info(rev) for rev in revisions.plan_downgrade(script, revision, current)]
+
+
+async def preview_downgrade(
+    revision: str = "-1", *, database_url: str | None = None, script_location: Path | None = None
+) -> DowngradePreview:
+    """What ``downgrade_database(revision)`` would undo and destroy (with row counts) and its SQL; changes nothing."""
+    config = config_for(database_url, script_location)
+    script = load_scripts(config)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        current = await connection.run_sync(revisions.current_heads)
+        revisions.ensure_known(script, current)
+        plan = revisions.plan_downgrade(script, revision, current)
+        return await connection.run_sync(estimate.preview, plan)
+
+
+async def render_sql(
+    revision_range: str, *, database_url: str | None = None, script_location: Path | None = None
+) -> str:
+    """The SQL of ``[FROM:]TO`` for the configured dialect, rendered offline without touching a database.
+
+    Without ``FROM`` the range starts at base. When ``TO`` is below ``FROM`` the downgrade SQL is rendered. An
+    empty range (``FROM`` equal to ``TO``) renders nothing; a malformed, relative or cross-branch range raises
+    InvalidRevisionRangeError.
+    """
+    return ranges.render_sql(config_for(database_url, script_location), revision_range)
