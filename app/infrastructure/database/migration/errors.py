@@ -21,6 +21,14 @@ code   error                               meaning
 16     ModifiedMigrationsError             applied revisions' scripts changed or disappeared (``verify``)
 17     ProductionGuardError                a production database needs its name typed or the explicit flag
 18     LintFailedError                     ``lint``: a revision has findings of severity error
+19     DataLossRefusedError                the pre-flight found unacknowledged data loss, or data the run cannot take
+20     RevisionFileError                   a revision file does not import, or fails its self-check
+21     DatabaseMovedError                  the database changed between the confirmation and the run
+22     PermissionDeniedError               the database refuses the write: read-only file or folder, missing privilege
+23     ConnectionLostError                 the connection was lost during a revision, which was rolled back
+24     CorruptVersionTableError            ``alembic_version`` holds rows the revision graph cannot have
+25     PoolerDetectedError                 the migration connection goes through a transaction pooler
+26     UnsafeOperationError                an operation would block a big table for long; its safe form is needed
 =====  ==================================  ===================================================================
 """
 
@@ -34,7 +42,11 @@ __all__ = [
     "AmbiguousRevisionError",
     "ConfigurationError",
     "ConfirmationRequiredError",
+    "ConnectionLostError",
+    "CorruptVersionTableError",
     "DDLLockTimeoutError",
+    "DataLossRefusedError",
+    "DatabaseMovedError",
     "DatabaseUnreachableError",
     "DriftDetectedError",
     "InvalidRevisionRangeError",
@@ -46,9 +58,13 @@ __all__ = [
     "MultipleHeadsError",
     "NothingToGenerateError",
     "PendingMigrationsError",
+    "PermissionDeniedError",
+    "PoolerDetectedError",
     "ProductionGuardError",
+    "RevisionFileError",
     "UnknownLegacyStateError",
     "UnknownRevisionError",
+    "UnsafeOperationError",
 ]
 
 
@@ -173,3 +189,51 @@ class LintFailedError(MigrationError):
     """``migrate lint`` found errors in the revisions it linted."""
 
     exit_code = 18
+
+
+class DataLossRefusedError(MigrationError):
+    """The pre-flight found that the run would destroy rows or fail on the data, and no revision acknowledges it."""
+
+    exit_code = 19
+
+
+class RevisionFileError(MigrationError):
+    """A revision file cannot be imported, or fails the self-check run after it is written."""
+
+    exit_code = 20
+
+
+class DatabaseMovedError(MigrationError):
+    """The database's revision changed between what was shown and confirmed and the run itself."""
+
+    exit_code = 21
+
+
+class PermissionDeniedError(MigrationError):
+    """The database refuses to be changed: a read-only file or folder, or a missing privilege."""
+
+    exit_code = 22
+
+
+class ConnectionLostError(MigrationError):
+    """The connection was lost during a revision; the revision was rolled back, and running again is the fix."""
+
+    exit_code = 23
+
+
+class CorruptVersionTableError(MigrationError):
+    """``alembic_version`` holds rows that the revision graph cannot have (several where one is allowed, empty ids)."""
+
+    exit_code = 24
+
+
+class PoolerDetectedError(MigrationError):
+    """The migration connection goes through a transaction pooler, where the migration lock cannot hold."""
+
+    exit_code = 25
+
+
+class UnsafeOperationError(MigrationError):
+    """An operation would block a big table for long; the revision needs the operation's safe form."""
+
+    exit_code = 26
