@@ -11,7 +11,7 @@ from sqlalchemy import Column, Index, MetaData, Table
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import Constraint, ForeignKeyConstraint
 
-from app.infrastructure.database.migration.inspect.comparison import compare_server_default, render_default
+from app.infrastructure.database.migration.inspect.comparison import comparison_options, render_default
 from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
 from app.infrastructure.database.migration.results import Difference
 
@@ -24,8 +24,7 @@ def detect_drift(connection: Connection, metadata: MetaData, script: ScriptDirec
     context = MigrationContext.configure(
         connection,
         opts={
-            "compare_type": True,
-            "compare_server_default": compare_server_default,
+            **comparison_options(),
             "target_metadata": metadata,
             "include_name": owned_tables_only(metadata.tables, script),
         },
