@@ -21,6 +21,7 @@ from alembic.util import PriorityDispatchResult
 from sqlalchemy import CheckConstraint, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import SchemaItem
+from sqlalchemy.sql.elements import conv
 
 PLUGIN = "stockdata.check_constraints"
 """The name of the Alembic autogenerate plugin comparing CHECK constraints (enabled in ``comparison_options``)."""
@@ -128,7 +129,8 @@ def _reflected_checks(
     for reflected in autogen_context.inspector.get_check_constraints(table_name, schema=schema):
         name = reflected.get("name")
         if name:
-            existing[name] = CheckConstraint(reflected["sqltext"], name=name)
+            # conv(): the name is the database's, final; the naming convention must not prefix it again.
+            existing[name] = CheckConstraint(reflected["sqltext"], name=conv(name))
             conn_table.append_constraint(existing[name])
     return existing
 
