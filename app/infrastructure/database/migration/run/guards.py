@@ -100,7 +100,7 @@ def enforce(migration_context: MigrationContext, config: Config) -> None:
     if not outer:
         connection.commit()
     for note in notes:
-        logger.info(note)
+        logger.warning(note)
     # A run retried after a lock timeout passes here again: the first pass's notes say what was done.
     config.attributes.setdefault("guard_notes", tuple(notes))
 
