@@ -107,9 +107,10 @@ def enforce(migration_context: MigrationContext, config: Config) -> None:
 
 def _plan(migration_context: MigrationContext, config: Config) -> PlannedRun | None:
     connection, script = migration_context.connection, migration_context.script
-    # Only upgrade, downgrade and stamp name a destination; check, revision and current must not be planned twice.
     if migration_context.as_sql or connection is None or script is None:
         return None
+    # Only upgrade, downgrade and stamp name a destination; the work of check or revision (autogenerate) must not
+    # be done twice by asking for their steps.
     if "destination_rev" not in migration_context.opts or migration_context._migrations_fn is None:
         return None
     current = () if migration_context.purge else migration_context.get_current_heads()
