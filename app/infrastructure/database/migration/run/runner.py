@@ -1,8 +1,8 @@
 """Running a migration command: under the migration lock, on the caller's connection, one step at a time.
 
-:func:`run` plans from the current revision, runs the guards (``Check``) and adoption (``Prepare``) first, calls
-Alembic on the shared connection (``config.attributes["connection"]``), records each step, retries on lock
-timeouts, and turns a failed revision into one clear error.
+:func:`run` runs adoption (``Prepare``) first, plans from the current revision, calls Alembic on the shared connection
+(``config.attributes["connection"]``), records each step, retries on lock timeouts, and turns a failed revision into
+one clear error. The guards run inside Alembic's run, in ``alembic/env.py`` (:mod:`.guards`), for every caller alike.
 
 :func:`upgrade` and :func:`downgrade` are what it calls for those commands: ``alembic.command.upgrade`` and
 ``downgrade`` build a ``ScriptDirectory`` of their own, which executes every revision file again after the API has
@@ -25,8 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.infrastructure.database.migration.connection import first_line, open_connection
-from app.infrastructure.database.migration.errors import MigrationError
-from app.infrastructure.database.migration.guard import fence, history
+from app.infrastructure.database.migration.errors import DatabaseMovedError, MigrationError
 from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.results import Adoption, MigrationStep, RunResult
 from app.infrastructure.database.migration.run import timeouts
@@ -38,9 +37,7 @@ OnStep = Callable[[MigrationStep], None]
 Plan = Callable[[ScriptDirectory, tuple[str, ...]], list[Script]]
 """The revisions a run will apply or undo, given the scripts and the current heads."""
 Prepare = Callable[[Connection, ScriptDirectory], Adoption | None]
-"""Runs after the checks, before the plan: adopts a legacy database (the plan then starts from its heads)."""
-Check = Callable[[Connection, ScriptDirectory, tuple[str, ...]], tuple[str, ...]]
-"""Runs first on a run's connection, given the current heads; returns notes for the result or raises to refuse."""
+"""Runs before the plan: adopts a legacy database (the plan then starts from its heads)."""
 
 
 async def run(
@@ -52,23 +49,22 @@ async def run(
     on_step: OnStep | None = None,
     prepare: Prepare | None = None,
     on_event: OnEvent | None = None,
-    check: Check | None = None,
     run_when_nothing_planned: bool = False,
 ) -> RunResult:
     """Under the migration lock: plan from the current revision, run ``alembic_call`` (retried on lock timeouts).
 
-    ``check`` runs first (checksums, the production fence), then ``prepare`` (adoption of a legacy database), each
-    on the same connection in its own transaction. With an empty plan Alembic is not called (``downgrade -1`` at
-    base would fail), unless asked to (``stamp``).
+    ``prepare`` (adoption of a legacy database) runs first, on the same connection in its own transaction. With an
+    empty plan Alembic is not called (``downgrade -1`` at base would fail), unless asked to (``stamp``; ``upgrade``,
+    whose guards check the checksums even with nothing to apply). The guards' notes end up in the result.
     """
     script = load_scripts(config)
+    config.attributes["command"] = command_name
     async with (
         open_connection(config.attributes["database_url"]) as connection,
         migration_session(connection, on_event=on_event),
     ):
         started = time.perf_counter()
         before = await connection.run_sync(revisions.current_heads)
-        notes = await connection.run_sync(check, script, before) if check is not None else ()
         await connection.commit()
         revisions.ensure_known(script, before)
         adopted = await connection.run_sync(prepare, script) if prepare is not None else None
@@ -96,6 +92,7 @@ async def run(
             await connection.commit()
         after = await connection.run_sync(revisions.current_heads)
         await connection.commit()
+    notes = config.attributes.get("guard_notes", ())
     return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, adopted, notes)
 
 
@@ -133,27 +130,6 @@ def _revision_failed(failed: Script | None, exc: DBAPIError, config: Config) -> 
     )
 
 
-def guard_production(action: str, confirmed: bool) -> Check:
-    """A check refusing ``action`` on a database marked as production unless ``confirmed``."""
-
-    def check(connection: Connection, _script: ScriptDirectory, _current: tuple[str, ...]) -> tuple[str, ...]:
-        fence.guard(connection, action, confirmed=confirmed)
-        return ()
-
-    return check
-
-
-def guard_checksums(accept_modified: Sequence[str], production_confirmed: bool) -> Check:
-    """A check refusing to upgrade over changed scripts except those accepted (on production, if confirmed)."""
-
-    def check(connection: Connection, script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ...]:
-        if accept_modified:
-            fence.guard(connection, "--accept-modified", confirmed=production_confirmed)
-        return history.prepare_upgrade(connection, script, current, accept=accept_modified)
-
-    return check
-
-
 async def read_current(config: Config, script: ScriptDirectory) -> tuple[str, ...]:
     """The database's current heads, over a connection of its own; raises UnknownRevisionError when unknown."""
     async with open_connection(config.attributes["database_url"]) as connection:
@@ -168,6 +144,44 @@ async def pinned(config: Config, revision: str, *, downgrade: bool) -> str:
         return revision
     script = load_scripts(config)
     return revisions.pin(script, revision, await read_current(config, script), downgrade=downgrade)
+
+
+async def pinned_downgrade(
+    config: Config, revision: str, *, confirmed: Sequence[str] | None = None
+) -> tuple[str, Plan]:
+    """The target and plan of a downgrade to ``revision``, fixed before the lock is awaited.
+
+    Under the lock it undoes exactly ``confirmed`` (the revision ids a person was shown and confirmed) when given;
+    for a relative ``revision`` (``-1``), it never undoes a revision that was not applied when it was asked, and
+    nothing when those were undone meanwhile (by another migrator: "Nothing to do", as upgrades find). Else it
+    raises DatabaseMovedError, changing nothing.
+    """
+    script = load_scripts(config)
+    asked_at = await read_current(config, script)
+    target = revisions.pin(script, revision, asked_at, downgrade=True)
+    meant = None
+    if confirmed is None and revisions.is_relative(revision):
+        meant = tuple(found.revision for found in revisions.plan_downgrade(script, revision, asked_at))
+
+    def plan(script: ScriptDirectory, current: tuple[str, ...]) -> list[Script]:
+        if meant is not None and not set(meant) & revisions.applied_set(script, current):
+            return []
+        planned = revisions.plan_downgrade(script, target, current)
+        undoing = tuple(found.revision for found in planned)
+        if confirmed is not None and undoing != tuple(confirmed):
+            raise _moved("since the downgrade was confirmed: it was to undo", confirmed, undoing)
+        if meant is not None and not set(undoing) <= set(meant):
+            raise _moved(f"while the downgrade waited for the migration lock: {revision} meant undoing", meant, undoing)
+        return planned
+
+    return target, plan
+
+
+def _moved(when: str, meant: Sequence[str], undoing: Sequence[str]) -> DatabaseMovedError:
+    return DatabaseMovedError(
+        f"the database moved {when} {', '.join(meant) or 'nothing'}, now it would undo "
+        f"{', '.join(undoing) or 'nothing'}; nothing was changed. Run the command again to see what it undoes now"
+    )
 
 
 def upgrade(config: Config, revision: str) -> None:
