@@ -19,6 +19,7 @@ from app.infrastructure.database.migration.guard.history import HistoryRecorder
 from app.infrastructure.database.migration.inspect.comparison import compare_server_default
 from app.infrastructure.database.migration.run.foreign_keys import check_before_commit
 from app.infrastructure.database.migration.run.timeouts import forget_overrides
+from app.infrastructure.database.migration.safe.autogenerate import with_safe_forms
 
 OnVersionApply = Callable[..., None]
 
@@ -58,5 +59,5 @@ def context_options(config: Config) -> dict[str, Any]:
         # Inside each revision's transaction, before its commit: these may still fail it. The history rows are
         # written there too, by the API and plain `alembic` alike.
         "on_version_apply": (check_before_commit, forget_overrides, *callbacks, HistoryRecorder()),
-        "process_revision_directives": config.attributes.get("process_revision_directives"),
+        "process_revision_directives": with_safe_forms(config.attributes.get("process_revision_directives")),
     }
