@@ -19,7 +19,7 @@ MAY_IMPORT = {
     "run": {"guard", "adopt", "inspect", "safe"},
     "adopt": {"guard", "inspect"},
     "guard": {"inspect"},
-    "author": {"inspect", "safe"},
+    "author": {"inspect"},
     "inspect": set(),
     "safe": set(),
 }

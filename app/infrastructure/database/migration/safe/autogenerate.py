@@ -61,6 +61,8 @@ class SafeAlterColumnType(SafeOperation):
         """The call."""
         existing_type = self.alter.existing_type
         existing = f", existing_type={render._repr_type(existing_type, context)}" if existing_type is not None else ""
+        if self.alter.existing_nullable is not None:
+            existing += f", existing_nullable={self.alter.existing_nullable!r}"
         return (
             f"safe.alter_column_type({self.alter.table_name!r}, {self.alter.column_name!r}, "
             f"{render._repr_type(self.type_, context)}{existing}{_schema(self.alter)})"

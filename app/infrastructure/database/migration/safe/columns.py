@@ -70,6 +70,7 @@ def alter_column_type(
     type_: sa.types.TypeEngine[Any],
     *,
     existing_type: sa.types.TypeEngine[Any] | None = None,
+    existing_nullable: bool | None = None,
     schema: str | None = None,
     key: str = "id",
     batch_size: int = 10_000,
@@ -81,7 +82,8 @@ def alter_column_type(
 
     The plain ``ALTER`` is kept when no rewrite happens (a binary-coercible change such as ``varchar`` → ``text``)
     and for tables below ``small_table_rows`` rows, and on SQLite (batch mode). Raises UnsafeOperationError for a
-    big table whose column an index or constraint uses, which the swap cannot carry over.
+    big table whose column an index or constraint uses, which the swap cannot carry over. ``existing_nullable``
+    only shapes the offline SQL; online, the column's NOT NULL and default are read from the database.
     """
     if not on_postgresql():
         with op.batch_alter_table(table_name, schema=schema) as batch:
@@ -89,7 +91,7 @@ def alter_column_type(
         return
     shadow = shadow_name(column_name)
     target = type_.compile(dialect=op.get_context().dialect)
-    not_null, default, resuming = True, None, False
+    not_null, default, resuming = existing_nullable is False, None, False
     if online():
         current = catalog.column(table_name, column_name, schema)
         resuming = catalog.column(table_name, shadow, schema) is not None
