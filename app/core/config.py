@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     """How many times a revision that hit the DDL lock timeout is run again."""
     migration_ddl_lock_retry_pause: NonNegativeFloat = 5.0
     """Seconds to wait before each of those retries."""
+    migration_safe_forms: bool = True
+    """Whether autogenerate writes the safe forms for big tables (``safe.create_index`` …) on existing tables."""
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -1,9 +1,11 @@
-"""What a run reports while it waits for the migration lock or retries a revision (``on_event`` callbacks)."""
+"""What a run reports while it waits for the migration lock, retries a revision or backfills (``on_event``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from app.infrastructure.database.migration.safe.progress import BackfillProgress
 
 
 @dataclass(frozen=True)
@@ -54,5 +56,5 @@ class RevisionRetry:
         )
 
 
-MigrationEvent = LockWaiting | LockAcquired | RevisionRetry
+MigrationEvent = LockWaiting | LockAcquired | RevisionRetry | BackfillProgress
 OnEvent = Callable[[MigrationEvent], None]

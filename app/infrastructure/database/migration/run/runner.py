@@ -31,6 +31,7 @@ from app.infrastructure.database.migration.results import Adoption, MigrationSte
 from app.infrastructure.database.migration.run import timeouts
 from app.infrastructure.database.migration.run.events import OnEvent
 from app.infrastructure.database.migration.run.session import migration_session
+from app.infrastructure.database.migration.safe.progress import ON_EVENT
 from app.infrastructure.database.migration.setup import load_scripts
 
 OnStep = Callable[[MigrationStep], None]
@@ -72,6 +73,7 @@ async def run(
         planned = plan(script, adopted.heads if adopted is not None else before)
         steps: list[MigrationStep] = []
         config.attributes["on_version_apply"] = [_recorder(steps, on_step)]
+        config.attributes[ON_EVENT] = on_event  # the safe operations' progress (backfills)
 
         def call(sync_connection: Connection) -> None:
             config.attributes["connection"] = sync_connection
