@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from harness.commands import STOCKDATA
 from harness.databases import open_transaction
 from harness.queries import execute, scalar, version
-from tests.cli.invocation import TRACEBACK, Outcome, assert_fails, assert_fails_verbose
+from tests.cli.invocation import TRACEBACK, Outcome, assert_fails, assert_fails_verbose, in_process
 from tests.helpers import reflect_schema, run
 from tests.scripts_folder import INITIAL, NOTES, add_notes_revision, copy_scripts, line_of, project_head, write_revision
 
@@ -56,7 +56,8 @@ CORRUPTIONS = {
     "an empty id": (NOTES, ""),
     "garbage": ("drop table; --",),
 }
-READERS = (("status",), ("current",), ("check",), ("verify",), ("lint",), ("upgrade",), ("downgrade", "-1", "--yes"))
+READERS = (("status",), ("current",), ("check",), ("verify",), ("lint",), ("revision", "-m", "x"), ("adopt",))
+WRITERS = (("upgrade",), ("downgrade", "-1", "--yes"))
 
 
 @pytest.mark.parametrize("rows", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
@@ -66,10 +67,13 @@ def test_a_corrupt_version_table_is_one_line_from_every_command(
     assert migrate(database_url, notes, "upgrade", "-q").exit_code == 0
     execute(database_url, "DELETE FROM alembic_version", *(f"INSERT INTO alembic_version VALUES ('{r}')" for r in rows))
     schema = reflect_schema(database_url)
+    env = {"DATABASE_URL": database_url, "MIGRATION_SCRIPT_LOCATION": str(notes)}
 
-    for command in READERS:
-        outcome = migrate(database_url, notes, *command)
-        assert_fails(outcome, 24, "the version table alembic_version is corrupt: ", "stockdata migrate stamp <revision>")
+    # In-process for speed; once as the console script, for the exit code.
+    outcomes = [in_process(list(command), env) for command in READERS + WRITERS]
+    outcomes.append(migrate(database_url, notes, "downgrade", "-1", "--yes"))
+    for outcome in outcomes:
+        assert_fails(outcome, 24, "the version table alembic_version is corrupt: ", "migrate stamp <revision>")
         assert "several heads" not in outcome.stderr
     assert sorted(version(database_url)) == sorted(rows)
     assert reflect_schema(database_url) == schema
@@ -77,7 +81,9 @@ def test_a_corrupt_version_table_is_one_line_from_every_command(
 
 def test_stamp_repairs_a_corrupt_version_table(database_url: str, notes: Path) -> None:
     assert migrate(database_url, notes, "upgrade", "-q").exit_code == 0
-    execute(database_url, f"INSERT INTO alembic_version VALUES ('{INITIAL}')", "INSERT INTO alembic_version VALUES ('')")
+    execute(
+        database_url, f"INSERT INTO alembic_version VALUES ('{INITIAL}')", "INSERT INTO alembic_version VALUES ('')"
+    )
 
     repaired = migrate(database_url, notes, "stamp", NOTES)
 
@@ -269,11 +275,13 @@ def test_a_lock_timeout_on_creating_the_version_table_is_retried_after_a_rollbac
     # Another session creating the same table: CREATE TABLE alembic_version waits for its transaction to end.
     with open_transaction(postgres_url, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"):
         with stderr_path.open("w") as stderr:
-            process = subprocess.Popen([STOCKDATA, "migrate", "upgrade"], env=env, stdout=subprocess.PIPE, stderr=stderr)
+            process = subprocess.Popen(
+                [STOCKDATA, "migrate", "upgrade"], env=env, stdout=subprocess.PIPE, stderr=stderr
+            )
         deadline = time.monotonic() + 30
         while "retry 1 of 1" not in stderr_path.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
-    stdout, _ = process.communicate(timeout=60)
+    process.wait(timeout=60)
     errors = stderr_path.read_text()
 
     assert "lock_timeout (1 s) expired on CREATE TABLE alembic_version" in errors
