@@ -73,13 +73,13 @@ async def run(
     ):
         started = time.perf_counter()
         before = await _read_heads(connection, config, script, on_event=on_event, repair=repair_version_table)
-        repairing = config.attributes[REPAIRING]
+        corrupt = repairing(config)
         try:
             notes = await connection.run_sync(check, script, before) if check is not None else ()
             await connection.commit()
-            if not repairing:
+            if not corrupt:
                 revisions.ensure_known(script, before)
-            adopted = await connection.run_sync(prepare, script) if prepare is not None and not repairing else None
+            adopted = await connection.run_sync(prepare, script) if prepare is not None and not corrupt else None
             await connection.commit()
         except DBAPIError as exc:
             raise failures.classify(exc, failed=None, config=config) from exc
