@@ -251,8 +251,9 @@ def test_a_revision_blocked_by_a_sqlite_reader_fails_within_the_busy_timeout(sql
     after = migrate(sqlite_url, scripts, "upgrade")
 
     assert blocked.returncode == 14, blocked.stderr
-    assert "Error: revision r2 (r2) was rolled back: COMMIT waited longer than the SQLite busy timeout (0.5 s" in (
-        blocked.stderr
+    assert (
+        "Error: revision r2 (r2) was rolled back: the database file is busy (another connection holds a transaction "
+        "on it): COMMIT waited longer than the SQLite busy timeout (0.5 s" in blocked.stderr
     )
     assert at == ["r1"]
     assert "t2" not in tables

@@ -169,7 +169,8 @@ async def stamp(
 
     Tables of a database without a revision are stamped only if adoption verifies they are exactly the initial
     revision's, unless ``verified_by_hand`` (the caller takes responsibility for any difference). On a production
-    database this needs ``production_confirmed``.
+    database this needs ``production_confirmed``. A corrupt ``alembic_version`` (rows the revision graph cannot
+    have) is repaired: its rows are replaced by ``revision``.
     """
     config = config_for(database_url, script_location)
     guards.confirm(config, production_confirmed=production_confirmed)
@@ -178,10 +179,11 @@ async def stamp(
         config,
         "stamp",
         lambda _script, _current: [],
-        lambda cfg: command.stamp(cfg, revision),
+        lambda cfg: command.stamp(cfg, revision, purge=runner.repairing(cfg)),
         on_event=on_event,
         prepare=None if verified_by_hand else partial(adoption.check_stamp, revision=revision),
         run_when_nothing_planned=True,
+        repair_version_table=True,
     )
 
 

@@ -40,6 +40,7 @@ class RevisionRetry:
     """A revision hit the DDL lock timeout, was rolled back, and will be run again after a pause."""
 
     revision: str | None
+    """``None`` when the statement was not a revision's (reading or creating ``alembic_version``)."""
     timeout: str
     seconds: float
     statement: str
@@ -50,8 +51,9 @@ class RevisionRetry:
 
     def describe(self) -> str:
         """One line for people."""
+        subject = f"Revision {self.revision}" if self.revision else "The migration"
         return (
-            f"Revision {self.revision or '?'} was rolled back: {self.timeout} ({self.seconds:g} s) expired on "
+            f"{subject} was rolled back: {self.timeout} ({self.seconds:g} s) expired on "
             f"{self.statement[:120]}; retry {self.attempt} of {self.retries} in {self.pause:g} s."
         )
 

@@ -23,17 +23,19 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.infrastructure.database.migration.connection import first_line, open_connection
+from app.infrastructure.database.migration.connection import open_connection
 from app.infrastructure.database.migration.errors import DatabaseMovedError, MigrationError
 from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.results import Adoption, MigrationStep, RunResult
-from app.infrastructure.database.migration.run import timeouts
+from app.infrastructure.database.migration.run import failures, timeouts
 from app.infrastructure.database.migration.run.events import OnEvent
 from app.infrastructure.database.migration.run.session import migration_session
 from app.infrastructure.database.migration.safe.progress import ON_EVENT
 from app.infrastructure.database.migration.setup import load_scripts
 
+REPAIRING = "stockdata.repairing_version_table"
 OnStep = Callable[[MigrationStep], None]
 Plan = Callable[[ScriptDirectory, tuple[str, ...]], list[Script]]
 """The revisions a run will apply or undo, given the scripts and the current heads."""
@@ -51,12 +53,15 @@ async def run(
     prepare: Prepare | None = None,
     on_event: OnEvent | None = None,
     run_when_nothing_planned: bool = False,
+    repair_version_table: bool = False,
 ) -> RunResult:
     """Under the migration lock: plan from the current revision, run ``alembic_call`` (retried on lock timeouts).
 
     ``prepare`` (adoption of a legacy database) runs first, on the same connection in its own transaction. With an
     empty plan Alembic is not called (``downgrade -1`` at base would fail), unless asked to (``stamp``; ``upgrade``,
-    whose guards check the checksums even with nothing to apply). The guards' notes end up in the result.
+    whose guards check the checksums even with nothing to apply). The guards' notes end up in the result. A corrupt
+    ``alembic_version`` raises CorruptVersionTableError, unless ``repair_version_table`` (``stamp``): adoption then
+    does not run, and :func:`repairing` is true for ``alembic_call``.
     """
     script = load_scripts(config)
     config.attributes["command"] = command_name
@@ -65,11 +70,16 @@ async def run(
         migration_session(connection, on_event=on_event),
     ):
         started = time.perf_counter()
-        before = await connection.run_sync(revisions.current_heads)
-        await connection.commit()
-        revisions.ensure_known(script, before)
-        adopted = await connection.run_sync(prepare, script) if prepare is not None else None
-        await connection.commit()
+        before = await _read_heads(connection, config, script, on_event=on_event, repair=repair_version_table)
+        corrupt = repairing(config)
+        try:
+            await connection.commit()
+            if not corrupt:
+                revisions.ensure_known(script, before)
+            adopted = await connection.run_sync(prepare, script) if prepare is not None and not corrupt else None
+            await connection.commit()
+        except DBAPIError as exc:
+            raise failures.classify(exc, failed=None, config=config) from exc
         planned = plan(script, adopted.heads if adopted is not None else before)
         steps: list[MigrationStep] = []
         config.attributes["on_version_apply"] = [_recorder(steps, on_step)]
@@ -80,22 +90,49 @@ async def run(
             try:
                 with revisions.revision_errors():
                     alembic_call(config)
-            except DBAPIError as exc:
-                if exc.statement is None and steps:
+            except MigrationError:
+                raise
+            except Exception as exc:  # whatever a revision raised: its transaction was rolled back
+                if isinstance(exc, DBAPIError) and exc.statement is None and steps:
                     # The COMMIT failed (SQLite: readers kept the file past the busy timeout), after the step was
                     # recorded; the driver's transaction is still open and must be rolled back by hand.
                     steps.pop()
                     sync_connection.connection.rollback()
                 failed = planned[len(steps)] if len(steps) < len(planned) else None
-                raise _revision_failed(failed, exc, config) from exc
+                raise failures.classify(exc, failed=failed, config=config) from exc
 
         if planned or run_when_nothing_planned:
-            await timeouts.retry_lock_timeouts(lambda: connection.run_sync(call), on_event=on_event)
+            await timeouts.retry_lock_timeouts(connection, lambda: connection.run_sync(call), on_event=on_event)
             await connection.commit()
         after = await connection.run_sync(revisions.current_heads)
         await connection.commit()
     notes = config.attributes.get("guard_notes", ())
     return RunResult(command_name, before, after, tuple(steps), time.perf_counter() - started, adopted, notes)
+
+
+async def _read_heads(
+    connection: AsyncConnection, config: Config, script: ScriptDirectory, *, on_event: OnEvent | None, repair: bool
+) -> tuple[str, ...]:
+    """The ``alembic_version`` rows, retried like a revision when the table or the file is locked; a corrupt table
+    raises CorruptVersionTableError unless ``repair`` (then :func:`repairing` says so)."""
+
+    async def read() -> tuple[str, ...]:
+        try:
+            return await connection.run_sync(revisions.version_rows)
+        except DBAPIError as exc:
+            raise failures.classify(exc, failed=None, config=config) from exc
+
+    rows = await timeouts.retry_lock_timeouts(connection, read, on_event=on_event)
+    problem = revisions.corruption(script, rows)
+    if problem is not None and not repair:
+        raise revisions.corrupt_version_table(problem)
+    config.attributes[REPAIRING] = problem is not None
+    return rows
+
+
+def repairing(config: Config) -> bool:
+    """True while a run (``stamp``) replaces the rows of a corrupt ``alembic_version``: its call must purge them."""
+    return bool(config.attributes.get(REPAIRING))
 
 
 def _recorder(steps: list[MigrationStep], on_step: OnStep | None) -> Callable[..., None]:
@@ -116,20 +153,6 @@ def _recorder(steps: list[MigrationStep], on_step: OnStep | None) -> Callable[..
             on_step(done)
 
     return record
-
-
-def _revision_failed(failed: Script | None, exc: DBAPIError, config: Config) -> MigrationError:
-    where = f"revision {failed.revision} ({failed.doc})" if failed is not None else "the migration"
-    timed_out = timeouts.timeout_error(exc, revision=failed.revision if failed else None, where=where, config=config)
-    if timed_out is not None:
-        return timed_out
-    statement = " ".join((exc.statement or "COMMIT").split())
-    if len(statement) > 300:
-        statement = statement[:299] + "…"
-    return MigrationError(
-        f"{where} failed and was rolled back: {first_line(exc)}. Statement: {statement}. "
-        "Fix the revision and run the command again."
-    )
 
 
 async def read_current(config: Config, script: ScriptDirectory) -> tuple[str, ...]:
