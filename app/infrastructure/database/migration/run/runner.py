@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.infrastructure.database.migration.connection import first_line, open_connection
 from app.infrastructure.database.migration.errors import MigrationError
-from app.infrastructure.database.migration.guard import fence, history
+from app.infrastructure.database.migration.guard import fence, history, preflight
 from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.results import Adoption, MigrationStep, RunResult
 from app.infrastructure.database.migration.run import timeouts
@@ -41,6 +41,8 @@ Prepare = Callable[[Connection, ScriptDirectory], Adoption | None]
 """Runs after the checks, before the plan: adopts a legacy database (the plan then starts from its heads)."""
 Check = Callable[[Connection, ScriptDirectory, tuple[str, ...]], tuple[str, ...]]
 """Runs first on a run's connection, given the current heads; returns notes for the result or raises to refuse."""
+PREFLIGHT_COMMANDS = frozenset({"upgrade", "downgrade"})
+"""The commands whose plan the pre-flight checks against the data before Alembic is called."""
 
 
 async def run(
@@ -58,8 +60,9 @@ async def run(
     """Under the migration lock: plan from the current revision, run ``alembic_call`` (retried on lock timeouts).
 
     ``check`` runs first (checksums, the production fence), then ``prepare`` (adoption of a legacy database), each
-    on the same connection in its own transaction. With an empty plan Alembic is not called (``downgrade -1`` at
-    base would fail), unless asked to (``stamp``).
+    on the same connection in its own transaction; an upgrade's or downgrade's plan then goes through the pre-flight
+    (:func:`~..guard.preflight.enforce`), which refuses unacknowledged data loss. With an empty plan Alembic is not
+    called (``downgrade -1`` at base would fail), unless asked to (``stamp``).
     """
     script = load_scripts(config)
     async with (
@@ -74,6 +77,10 @@ async def run(
         adopted = await connection.run_sync(prepare, script) if prepare is not None else None
         await connection.commit()
         planned = plan(script, adopted.heads if adopted is not None else before)
+        if command_name in PREFLIGHT_COMMANDS and planned:
+            # Under the lock, so the rows counted are the rows the run meets; raises before anything changes.
+            await connection.run_sync(preflight.enforce, planned, command_name)
+            await connection.commit()
         steps: list[MigrationStep] = []
         config.attributes["on_version_apply"] = [_recorder(steps, on_step)]
 
