@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from app.infrastructure.database.migration import preview_upgrade, upgrade_database
+from harness.commands import STOCKDATA
 from harness.queries import execute, scalar, version
-from tests.helpers import invoke, snapshot
+from tests.helpers import invoke, run_in_terminal, snapshot
 from tests.scripts_folder import cli_uses, copy_scripts, write_revision
 
 BASE = "pf000001"
@@ -259,3 +260,16 @@ def test_downgrade_dry_run_json_carries_the_findings(filled: str) -> None:
     }
     assert not any(finding["refused"] for finding in document["findings"])
     assert all("upgrade created" in finding["acknowledged"] for finding in document["findings"])
+
+
+def test_the_downgrade_question_shows_the_acknowledged_rows(filled: str) -> None:
+    before = snapshot(filled)
+
+    ran = run_in_terminal([STOCKDATA, "migrate", "downgrade", "base", "--database-url", filled], "n\n")
+    output = ran.stdout + ran.stderr
+
+    assert ran.returncode == 12, output
+    assert "Acknowledged by the revisions:" in output
+    assert f"✓ {BASE}:" in output
+    assert "drops table items (3 rows, e.g. id=1, id=2, id=3) — the downgrade undoes what revision" in output
+    assert snapshot(filled) == before

@@ -37,6 +37,14 @@ def finding_lines(findings: tuple[Finding, ...], direction: str) -> list[str]:
     return lines
 
 
+def acknowledged_lines(findings: tuple[Finding, ...]) -> list[str]:
+    """The rows the revisions say may be lost, with their reasons, for the downgrade's question (empty if none)."""
+    agreed = [finding for finding in findings if finding.rows and finding.acknowledged is not None]
+    if not agreed:
+        return []
+    return ["Acknowledged by the revisions:", *(f"  ✓ {f.summary} — {f.acknowledged}" for f in agreed)]
+
+
 def preflight_lines(preflight: Preflight) -> list[str]:
     """What ``upgrade --dry-run`` shows after the SQL: the revisions, the findings and the notes."""
     lines = [f"This {preflight.direction} applies, in order:" if preflight.revisions else "Nothing to apply."]
