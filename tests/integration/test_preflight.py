@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from app.infrastructure.database.migration import preview_upgrade, upgrade_database
-from harness.commands import STOCKDATA
+from app.infrastructure.database.migration.errors import DataLossRefusedError
+from harness.commands import ALEMBIC, STOCKDATA
 from harness.queries import execute, scalar, version
-from tests.helpers import invoke, run_in_terminal, snapshot
+from tests.helpers import invoke, run, run_in_terminal, snapshot
 from tests.scripts_folder import cli_uses, copy_scripts, write_revision
 
 BASE = "pf000001"
@@ -272,4 +273,20 @@ def test_the_downgrade_question_shows_the_acknowledged_rows(filled: str) -> None
     assert "Acknowledged by the revisions:" in output
     assert f"✓ {BASE}:" in output
     assert "drops table items (3 rows, e.g. id=1, id=2, id=3) — the downgrade undoes what revision" in output
+    assert snapshot(filled) == before
+
+
+def test_plain_alembic_and_the_api_meet_the_pre_flight_too(filled: str, folder: Path) -> None:
+    write_revision(folder, CHANGE, down_revision=BASE, upgrade=OPERATIONS["drop_table"][0])
+    before = snapshot(filled)
+
+    plain = run([ALEMBIC, "-c", folder / "alembic.ini", "upgrade", "head"], database_url=filled)
+
+    assert plain.returncode != 0, plain.stdout + plain.stderr
+    assert plain.stdout.startswith("FAILED: upgrade refused before changing anything"), plain.stdout
+    assert "drops table items (3 rows" in plain.stdout
+    assert "Traceback" not in plain.stderr
+    assert snapshot(filled) == before
+    with pytest.raises(DataLossRefusedError, match="drops table items"):
+        asyncio.run(upgrade_database(database_url=filled, script_location=folder))
     assert snapshot(filled) == before
