@@ -18,11 +18,17 @@ from sqlalchemy.pool import NullPool
 from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
 from app.infrastructure.database.connection import Base, create_engine
 from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
-from app.infrastructure.database.migration.run.environment import configure_logging, context_options, database_url
+from app.infrastructure.database.migration.run.environment import (
+    configure_logging,
+    context_options,
+    database_url,
+    read_scripts,
+)
 from app.infrastructure.database.migration.run.session import alembic_command_session
 
 config = context.config
 configure_logging(config)
+read_scripts(config, context.script)
 # A caller may compare against other metadata (tests use a modified copy); the models are the default.
 target_metadata = config.attributes.get("target_metadata") or Base.metadata
 

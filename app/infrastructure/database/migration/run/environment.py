@@ -13,12 +13,16 @@ from typing import Any
 
 from alembic import context
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 from app.core.config import get_settings, normalize_database_url
+from app.infrastructure.database.migration.errors import RevisionFileError
 from app.infrastructure.database.migration.guard.history import HistoryRecorder
 from app.infrastructure.database.migration.inspect.comparison import compare_server_default
 from app.infrastructure.database.migration.run.foreign_keys import check_before_commit
 from app.infrastructure.database.migration.run.timeouts import forget_overrides
+from app.infrastructure.database.migration.setup import read_revision_files
 
 OnVersionApply = Callable[..., None]
 
@@ -32,6 +36,20 @@ def database_url(config: Config) -> str:
     if from_x:
         return normalize_database_url(from_x, source="-x url")
     return get_settings().database_url
+
+
+def read_scripts(config: Config, script: ScriptDirectory) -> None:
+    """Import every revision file before anything runs, so that a broken one is reported in one line.
+
+    Plain ``alembic`` prints a ``CommandError`` as one ``FAILED:`` line (exit 255) where any other exception would
+    be a traceback; the API's callers get the RevisionFileError itself (exit 20).
+    """
+    try:
+        read_revision_files(script)
+    except RevisionFileError as exc:
+        if config.cmd_opts is None:
+            raise
+        raise CommandError(str(exc)) from exc
 
 
 def configure_logging(config: Config) -> None:
