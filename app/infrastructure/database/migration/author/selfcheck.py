@@ -12,7 +12,7 @@ know as "stop the build". ``--isolated`` keeps a project's ``ignore`` settings f
 Rendering runs ``upgrade()`` and ``downgrade()`` offline for PostgreSQL and SQLite (:mod:`..inspect.offline`), so
 a name, an import or a type that one dialect cannot compile fails here rather than in the middle of a deployment.
 What only a database can answer (SQLite batch operations that reflect their table, rows read through
-``op.get_bind()``) is not a failure.
+``op.get_bind()``) is not a failure, nor is an irreversible revision's ``raise NotImplementedError``.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def render_problems(path: Path, module: ModuleType) -> list[Problem]:
     for function in ("upgrade", "downgrade"):
         for dialect in DIALECTS:
             run = run_offline(module, function, dialect=dialect)
-            if run.failure is not None and not run.needs_database:
+            if run.failure is not None and run.broken:
                 failure = _BACKGROUND.sub("", " ".join(run.failure.sql.split()))
                 message = f"{function}() does not render for {dialect}: {failure}"
                 problems.append(Problem(path, run.failure.line, "render-failed", message))

@@ -52,6 +52,13 @@ class OfflineRun:
     needs_database: bool = False
     """The failure comes from running without a database, not from the code: SQLite batch operations that must
     reflect their table, or a result read from ``op.get_bind().execute()`` (``None`` offline)."""
+    deliberate: bool = False
+    """The function itself raised ``NotImplementedError``: the documented way to say a revision is irreversible."""
+
+    @property
+    def broken(self) -> bool:
+        """The function failed through a fault of its code (an undefined name, a type the dialect cannot compile)."""
+        return self.failure is not None and not self.needs_database and not self.deliberate
 
 
 class _StatementBuffer:
@@ -124,7 +131,7 @@ def run_offline(module: ModuleType, function_name: str, *, dialect: str = "postg
         opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True, "transactional_ddl": True},
     )
     failure = None
-    needs_database = False
+    needs_database = deliberate = False
     with Operations.context(context) as op:
         _record_invocations(op, lambda operation: operations.append(RecordedOperation(operation, locate())))
         context.impl.emit_begin()
@@ -134,8 +141,12 @@ def run_offline(module: ModuleType, function_name: str, *, dialect: str = "postg
             line = _failing_line(exc, code.co_filename, code.co_firstlineno)
             failure = Statement(f"{type(exc).__name__}: {exc}", line)
             needs_database = _needs_database(exc)
+            raised_here = traceback.extract_tb(exc.__traceback__)[-1].filename == code.co_filename
+            deliberate = isinstance(exc, NotImplementedError) and raised_here
         context.impl.emit_commit()
-    return OfflineRun(code.co_firstlineno, tuple(buffer.statements), tuple(operations), failure, needs_database)
+    return OfflineRun(
+        code.co_firstlineno, tuple(buffer.statements), tuple(operations), failure, needs_database, deliberate
+    )
 
 
 def _needs_database(exc: Exception) -> bool:
