@@ -32,12 +32,11 @@ from tests.scripts_folder import INITIAL, line_of, write_revision
 
 MESSAGES = [
     'he said """hi"""',
-    'ends with a quote"',
     r"back\slash \N{x} \x and a trailing \ ",
-    "日本語のメッセージ「銘柄」を追加",
-    "two lines\nsecond line",
+    '日本語のメッセージ「銘柄」\n二行目 """',
     "tab\there, bell\a, nul\0",
 ]
+"""Each breaks the file unless escaped: a closing triple quote, an invalid escape, a character source cannot hold."""
 
 BROKEN_TEMPLATES = {
     "raises at import": ("depends_on: str", 'raise RuntimeError("boom")', "does not import", "RuntimeError: boom"),
@@ -92,7 +91,7 @@ def test_any_message_gives_a_file_that_parses_with_the_message_as_docstring(scri
     assert asyncio.run(get_heads(script_location=scripts)) == (path.name.split("-")[1].split("_")[0],)
 
 
-@pytest.mark.parametrize("message", MESSAGES[:4])
+@pytest.mark.parametrize("message", MESSAGES[:3])  # a NUL cannot be a command-line argument
 def test_plain_alembic_revision_escapes_the_message_too(scripts: Path, message: str) -> None:
     written = run([ALEMBIC, "-c", scripts / "alembic.ini", "revision", "-m", message])
 
