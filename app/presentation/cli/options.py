@@ -31,7 +31,12 @@ def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
 
 
 def common_options(function: F) -> F:
-    """``--database-url``, ``-v`` and ``-q``, kept in ``ctx.meta`` for every command to read."""
+    """``--database-url``, ``-v`` and ``-q``, kept in ``ctx.meta`` for every command to read.
+
+    The groups take them too (``stockdata --database-url URL migrate upgrade``, ``stockdata migrate -v current``):
+    ``ctx.meta`` is shared along the chain of contexts and a subcommand's callbacks run after its group's, so the
+    value given closest to the command wins.
+    """
     decorators = [
         click.option(
             "--database-url",

@@ -10,9 +10,11 @@ from __future__ import annotations
 import click
 
 from app.presentation.cli.commands import author_commands, guard_commands, inspect_commands, run_commands
+from app.presentation.cli.options import common_options
 
 
 @click.group()
+@common_options
 def migrate() -> None:
     """Manage the database schema with Alembic migrations.
 
