@@ -215,7 +215,8 @@ def test_revision_empty_writes_a_file_in_the_scripts_folder_only(
 
 
 @pytest.mark.parametrize(
-    "command", ["upgrade", "downgrade", "current", "status", "history", "heads", "revision", "check", "stamp", "sql"]
+    "command",
+    ["upgrade", "downgrade", "current", "status", "history", "heads", "revision", "merge", "check", "stamp", "sql"],
 )
 def test_every_command_has_help_with_an_example(command: str) -> None:
     outcome = ok(in_process([command, "--help"], None))

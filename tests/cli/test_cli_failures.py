@@ -143,7 +143,10 @@ def test_ambiguous_prefix_and_multiple_heads(
     add_branches(scripts)
     upgraded(migrate, database_url, HEAD, env=scripts_env)
     before = database_state(database_url)
-    several = f"the migration scripts have several heads ({', '.join(BRANCHES)}); merge them with `alembic merge heads"
+    several = (
+        f"the migration scripts have several heads ({', '.join(BRANCHES)}); "
+        'merge them with `stockdata migrate merge -m "merge heads"`'
+    )
 
     fails(
         migrate,

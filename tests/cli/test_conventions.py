@@ -18,7 +18,7 @@ from harness.commands import STOCKDATA
 from harness.queries import scalar
 from tests.cli.invocation import TRACEBACK, Migrate, Outcome, assert_fails
 from tests.helpers import TABLES_AT_HEAD, reflect_schema, run
-from tests.scripts_folder import project_head
+from tests.scripts_folder import BRANCHES, add_branches, project_head
 
 HEAD = project_head()
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
@@ -105,3 +105,43 @@ def test_each_groups_help_lists_the_common_options(group: tuple[str, ...]) -> No
     options = result.output.split("Options:", 1)[1]
     for option in ("--database-url URL", "-v, --verbose", "-q, --quiet"):
         assert option in options
+
+
+# --- 15: merge -----------------------------------------------------------------------------------------------------
+
+
+def test_two_branches_are_merged_then_upgraded_and_checked_clean(
+    migrate: Migrate, database_url: str, scripts: Path, scripts_env: dict[str, str]
+) -> None:
+    add_branches(scripts)
+    several = f'several heads ({", ".join(BRANCHES)}); merge them with `stockdata migrate merge -m "merge heads"`'
+    assert_fails(migrate("check", "--database-url", database_url, env=scripts_env), 7, several)
+    assert_fails(migrate("upgrade", "--database-url", database_url, env=scripts_env), 7, several)
+    assert "alembic_version" not in reflect_schema(database_url)
+
+    merged = ok(migrate("merge", "-m", "merge heads", env=scripts_env))
+    upgraded = ok(migrate("upgrade", "-q", "--database-url", database_url, env=scripts_env))
+    checked = ok(migrate("check", "--database-url", database_url, env=scripts_env))
+
+    (written,) = (scripts / "versions").glob("*_merge_heads.py")
+    assert merged.stdout == f"Wrote {written}. Commit it, then run `stockdata migrate upgrade`.\n"
+    text = written.read_text()
+    assert f"down_revision: str | Sequence[str] | None = {BRANCHES!r}".replace("'", '"') in text
+    assert "from __future__ import annotations" in text  # written from the project's template, ruff-formatted
+    assert upgraded.output == ""
+    assert checked.stdout == "OK: no pending revisions, and the models match the database.\n"
+    merge_id = text.split('revision: str = "', 1)[1].split('"', 1)[0]
+    assert scalar(database_url, "SELECT version_num FROM alembic_version") == merge_id
+
+
+def test_merge_of_named_revisions_and_of_a_single_head(
+    migrate: Migrate, scripts: Path, scripts_env: dict[str, str]
+) -> None:
+    assert_fails(migrate("merge", "-m", "nothing", env=scripts_env), 11, f"nothing to merge: {HEAD} is a single head")
+    add_branches(scripts)
+
+    assert_fails(migrate("merge", "aaaa", "-m", "x", env=scripts_env), 6, "Multiple revisions start with 'aaaa'")
+    ok(migrate("merge", *BRANCHES, "-m", "join the branches", env=scripts_env))
+
+    assert len(list((scripts / "versions").glob("*_join_the_branches.py"))) == 1
+    assert_fails(migrate("merge", "-m", "again", env=scripts_env), 11, "is a single head")

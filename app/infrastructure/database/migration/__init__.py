@@ -57,6 +57,7 @@ __all__ = [
     "lint_migrations",
     "list_foreign_tables",
     "mark_environment",
+    "merge_revisions",
     "plan_downgrade",
     "preview_downgrade",
     "render_sql",
@@ -211,6 +212,17 @@ async def create_revision(
     if not autogenerate:
         return authoring.write_empty(config, message)
     return await authoring.autogenerate(config, message, allow_empty=allow_empty, confirm_rename=confirm_rename)
+
+
+async def merge_revisions(
+    revision_ids: Sequence[str] = (), *, message: str, script_location: Path | None = None
+) -> Path:
+    """Write a merge revision joining ``revision_ids`` (default: every head) into one head; return its path.
+
+    Needs no database. Raises NothingToGenerateError when there is a single head, so nothing to merge.
+    """
+    config = build_config(database_url="", script_location=script_location)
+    return authoring.write_merge(config, revision_ids, message)
 
 
 async def find_rename_hints(path: Path) -> list[RenameHint]:

@@ -55,7 +55,7 @@ def multiple_heads_error(heads: Sequence[str]) -> MultipleHeadsError:
     """The error for scripts with several heads, telling how to merge them."""
     return MultipleHeadsError(
         f"the migration scripts have several heads ({', '.join(sorted(heads))}); merge them with "
-        "`alembic merge heads -m 'merge heads'`, or name one revision explicitly"
+        '`stockdata migrate merge -m "merge heads"`, or name one revision explicitly'
     )
 
 
