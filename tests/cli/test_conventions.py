@@ -14,11 +14,11 @@ from click.testing import CliRunner
 
 from app.core.config import get_settings
 from app.presentation.cli.main import cli
-from harness.commands import STOCKDATA
+from harness.commands import ALEMBIC, STOCKDATA
 from harness.queries import scalar
 from tests.cli.invocation import TRACEBACK, Migrate, Outcome, assert_fails
 from tests.helpers import TABLES_AT_HEAD, reflect_schema, run
-from tests.scripts_folder import BRANCHES, add_branches, project_head
+from tests.scripts_folder import BRANCHES, INITIAL, NOTES, add_branches, add_notes_revision, project_head
 
 HEAD = project_head()
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
@@ -145,3 +145,20 @@ def test_merge_of_named_revisions_and_of_a_single_head(
 
     assert len(list((scripts / "versions").glob("*_join_the_branches.py"))) == 1
     assert_fails(migrate("merge", "-m", "again", env=scripts_env), 11, "is a single head")
+
+
+# --- 17: plain alembic follows MIGRATION_SCRIPT_LOCATION ------------------------------------------------------------
+
+
+def test_plain_alembic_uses_the_scripts_folder_of_migration_script_location(database_url: str, scripts: Path) -> None:
+    env = {"MIGRATION_SCRIPT_LOCATION": str(add_notes_revision(scripts))}
+
+    upgraded = run([ALEMBIC, "upgrade", "head"], database_url=database_url, env=env)
+    current = run([ALEMBIC, "current"], database_url=database_url, env=env)
+    down = run([ALEMBIC, "downgrade", "-1"], database_url=database_url, env=env)
+
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert f"{NOTES} (head)" in current.stdout, current.stderr
+    assert down.returncode == 0, down.stderr
+    assert scalar(database_url, "SELECT version_num FROM alembic_version") == INITIAL
+    assert "notes" not in reflect_schema(database_url)
