@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from app.core.config import get_settings
 from app.presentation.cli.main import cli
 from harness.commands import ALEMBIC, STOCKDATA
-from harness.queries import scalar
+from harness.queries import execute, scalar
 from tests.cli.invocation import TRACEBACK, Migrate, Outcome, assert_fails
 from tests.helpers import TABLES_AT_HEAD, reflect_schema, run
-from tests.scripts_folder import BRANCHES, INITIAL, NOTES, add_branches, add_notes_revision, project_head
+from tests.scripts_folder import BRANCHES, INITIAL, NOTES, add_branches, add_notes_revision, copy_scripts, project_head
 
 HEAD = project_head()
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
@@ -162,3 +162,126 @@ def test_plain_alembic_uses_the_scripts_folder_of_migration_script_location(data
     assert down.returncode == 0, down.stderr
     assert scalar(database_url, "SELECT version_num FROM alembic_version") == INITIAL
     assert "notes" not in reflect_schema(database_url)
+
+
+# --- 17: small ones, each decided as a careful user expects ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("message", ["", "   "])
+def test_a_blank_message_is_a_usage_error_and_writes_nothing(
+    migrate: Migrate, message: str, scripts: Path, scripts_env: dict[str, str]
+) -> None:
+    before = sorted((scripts / "versions").iterdir())
+    add_branches(scripts)
+    with_branches = sorted((scripts / "versions").iterdir())
+
+    for command in (("revision", "--empty"), ("merge",)):
+        outcome = migrate(*command, "-m", message, env=scripts_env)
+
+        assert outcome.exit_code == 2, outcome.output
+        assert "Error: Invalid value for '-m' / '--message': say what the revision does" in outcome.stderr
+    assert sorted((scripts / "versions").iterdir()) == with_branches != before
+
+
+def test_upgrade_to_an_older_revision_says_the_database_is_past_it(
+    migrate: Migrate, database_url: str, notes_scripts: Path
+) -> None:
+    ok(migrate("upgrade", "-q", "--database-url", database_url))
+
+    outcome = ok(migrate("upgrade", INITIAL, "--database-url", database_url))
+
+    assert outcome.stdout == (
+        f"Note: the database is at {NOTES}, already past {INITIAL}; upgrade never goes down (to go back to "
+        f"{INITIAL}, run `stockdata migrate downgrade {INITIAL}`)\n"
+        f"Nothing to do: the database is already at {NOTES}.\n"
+    )
+    assert scalar(database_url, "SELECT version_num FROM alembic_version") == NOTES
+
+
+def test_an_empty_versions_folder_says_there_are_no_revisions_yet(
+    migrate: Migrate, database_url: str, tmp_path: Path
+) -> None:
+    empty = copy_scripts(tmp_path / "empty", project_revisions=False)
+    env = {"MIGRATION_SCRIPT_LOCATION": str(empty)}
+
+    for command in ("upgrade", "adopt"):
+        assert_fails(
+            migrate(command, "--database-url", database_url, env=env),
+            8,
+            f"the migration scripts have no revisions yet ({empty / 'versions'} is empty); write the first with "
+            '`stockdata migrate revision -m "initial schema"`',
+        )
+    assert reflect_schema(database_url) == {}
+
+
+READ_ONLY = [["current"], ["status"], ["check"], ["verify"], ["lint"], ["downgrade", "--dry-run"], ["downgrade", "-y"]]
+
+
+@pytest.mark.parametrize("command", READ_ONLY, ids=" ".join)
+def test_a_mistyped_sqlite_path_is_refused_and_nothing_is_created(
+    migrate: Migrate, command: list[str], tmp_path: Path
+) -> None:
+    typo = tmp_path / "dta" / "stockdata.db"
+
+    assert_fails(
+        migrate(*command, "--database-url", f"sqlite:///{typo}"),
+        4,
+        f"the SQLite file {typo} does not exist; check DATABASE_URL or --database-url, or run "
+        "`stockdata migrate upgrade` to create the database.",
+    )
+    assert not typo.parent.exists()
+
+
+def test_upgrade_creates_a_new_sqlite_file_and_its_folder(migrate: Migrate, tmp_path: Path) -> None:
+    new = tmp_path / "new" / "stockdata.db"
+
+    ok(migrate("upgrade", "-q", "--database-url", f"sqlite:///{new}"))
+
+    assert scalar(f"sqlite:///{new}", "SELECT version_num FROM alembic_version") == HEAD
+
+
+@pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite+aiosqlite:///file:db?mode=memory&uri=true"])
+def test_an_in_memory_sqlite_database_is_refused(migrate: Migrate, url: str) -> None:
+    for command in (("upgrade",), ("current",), ("mark-environment", "test")):
+        assert_fails(
+            migrate(*command, "--database-url", url),
+            3,
+            "the database URL names an in-memory SQLite database, which disappears with each command's connection",
+        )
+
+
+def test_a_range_with_an_empty_side_is_refused_on_either_end(migrate: Migrate) -> None:
+    for empty_side in (":head", "head:", ":"):
+        assert_fails(migrate("sql", empty_side), 2, f"{empty_side!r} is not a revision range")
+    assert "CREATE TABLE listed_info" in ok(migrate("sql", "head")).stdout
+    assert ok(migrate("sql", "base:head")).stdout == ok(migrate("sql", "head")).stdout
+
+
+def test_verify_refuses_an_unknown_revision_like_every_command(migrate: Migrate, database_url: str) -> None:
+    ok(migrate("upgrade", "-q", "--database-url", database_url))
+    execute(database_url, "UPDATE alembic_version SET version_num = 'fedcba987654'")
+
+    for args in (("verify",), ("verify", "--json")):
+        assert_fails(
+            migrate(*args, "--database-url", database_url),
+            5,
+            "the database is at revision fedcba987654, which this code does not have",
+        )
+
+
+def test_a_dry_run_downgrade_at_base_says_nothing_to_do(migrate: Migrate, database_url: str) -> None:
+    outcome = ok(migrate("downgrade", "--dry-run", "--database-url", database_url))
+
+    assert outcome.output == "Nothing to do: the database is already at base.\n"
+
+
+def test_make_migrate_installs_the_runtime_only_and_make_test_the_dev_tools(tmp_path: Path) -> None:
+    fresh = tmp_path / "venv"
+
+    migrate_plan = run(["make", "-n", "migrate", f"VENV={fresh}"])
+    test_plan = run(["make", "-n", "test", f"VENV={fresh}"])
+
+    assert migrate_plan.returncode == 0 == test_plan.returncode, migrate_plan.stderr + test_plan.stderr
+    assert f"{fresh}/bin/python -m pip install --quiet -e .\n" in migrate_plan.stdout
+    assert "[dev]" not in migrate_plan.stdout
+    assert f"{fresh}/bin/python -m pip install --quiet -e '.[dev]'\n" in test_plan.stdout

@@ -8,6 +8,7 @@ call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.database_url
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -91,7 +92,7 @@ async def upgrade_database(
     """
     config = config_for(database_url, script_location)
     target = await runner.pinned(config, revision, downgrade=False)
-    return await runner.run(
+    result = await runner.run(
         config,
         "upgrade",
         lambda script, current: revisions.plan_upgrade(script, target, current),
@@ -101,6 +102,14 @@ async def upgrade_database(
         check=runner.guard_checksums(accept_modified, production_confirmed),
         prepare=adoption.adopt_before_upgrade,
     )
+    if not result.steps and revisions.is_past(load_scripts(config), target, result.to_revisions):
+        # Not an error: an upgrade means "at least this revision", so a deploy pinned to an older one still passes.
+        past = (
+            f"the database is at {'+'.join(result.to_revisions)}, already past {target}; upgrade never goes down "
+            f"(to go back to {target}, run `stockdata migrate downgrade {target}`)"
+        )
+        return replace(result, notes=(*result.notes, past))
+    return result
 
 
 async def adopt_database(

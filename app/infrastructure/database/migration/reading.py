@@ -6,6 +6,7 @@ never connect.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from app.infrastructure.database.migration.connection import open_connection
@@ -96,6 +97,7 @@ async def verify_migrations(*, database_url: str | None = None, script_location:
     script = load_scripts(config)
     async with open_connection(config.attributes["database_url"]) as connection:
         current = await connection.run_sync(revisions.current_heads)
+        revisions.ensure_known(script, current)
         return await connection.run_sync(history.verify, script, current)
 
 
@@ -119,7 +121,7 @@ async def preview_downgrade(
         current = await connection.run_sync(revisions.current_heads)
         revisions.ensure_known(script, current)
         plan = revisions.plan_downgrade(script, revision, current)
-        return await connection.run_sync(estimate.preview, plan)
+        return replace(await connection.run_sync(estimate.preview, plan), current=current)
 
 
 async def render_sql(

@@ -186,6 +186,8 @@ class DowngradePreview:
     sql: str
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Limits of the estimate, e.g. a revision whose downgrade could not be rendered offline."""
+    current: tuple[str, ...] = ()
+    """The revisions the database is at (empty: base)."""
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,9 @@ def _print_preview(preview: DowngradePreview, as_json: bool) -> None:
     if as_json:
         rendering.emit_json("downgrade", dry_run=True, **rendering.preview_json(preview))
         return
+    if not preview.revisions:
+        click.echo(f"Nothing to do: the database is already at {rendering.revision_label(preview.current)}.")
+        return
     click.echo(preview.sql, nl=False)
     for line in rendering.preview_lines(preview):
         click.echo(line)

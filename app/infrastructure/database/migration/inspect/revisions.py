@@ -138,6 +138,12 @@ def pin(script: ScriptDirectory, target: str, current: Sequence[str], *, downgra
     return below if isinstance(below, str) else target
 
 
+def is_past(script: ScriptDirectory, target: str, current: Sequence[str]) -> bool:
+    """True when the database at ``current`` has ``target`` applied and is beyond it: an upgrade has nothing to do."""
+    reached = set(resolve(script, target))
+    return bool(reached) and reached != set(current) and reached <= applied_set(script, current)
+
+
 def all_revisions(script: ScriptDirectory, applied: set[str] | None = None) -> tuple[RevisionInfo, ...]:
     """Every revision, oldest first; ``applied`` (when given) marks those the database has."""
     heads = set(script.get_heads())

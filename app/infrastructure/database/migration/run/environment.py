@@ -25,6 +25,7 @@ from app.infrastructure.database.migration.guard.history import HistoryRecorder
 from app.infrastructure.database.migration.inspect.comparison import compare_server_default
 from app.infrastructure.database.migration.run.foreign_keys import check_before_commit
 from app.infrastructure.database.migration.run.timeouts import forget_overrides
+from app.infrastructure.database.migration.setup import persistent_url
 
 OnVersionApply = Callable[..., None]
 
@@ -33,11 +34,11 @@ def database_url(config: Config) -> str:
     """Return the URL this run migrates, normalised for the async drivers."""
     explicit = config.attributes.get("database_url")
     if explicit:
-        return normalize_database_url(explicit, source="the database URL")
+        return persistent_url(normalize_database_url(explicit, source="the database URL"))
     from_x = context.get_x_argument(as_dictionary=True).get("url")
     if from_x:
-        return normalize_database_url(from_x, source="-x url")
-    return get_settings().database_url
+        return persistent_url(normalize_database_url(from_x, source="-x url"))
+    return persistent_url(get_settings().database_url)
 
 
 @asynccontextmanager
