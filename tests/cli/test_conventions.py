@@ -78,8 +78,7 @@ def test_verbose_before_the_subcommand_shows_the_traceback(stockdata: Stockdata)
         outcome = stockdata(*args, env={"DATABASE_URL": UNREACHABLE})
 
         assert outcome.exit_code == 4, outcome.output
-        if stockdata.mode == "console-script":  # CliRunner captures the traceback as the exception instead
-            assert TRACEBACK in outcome.stderr
+        assert TRACEBACK in outcome.stderr
         assert outcome.stderr.splitlines()[-1].startswith("Error: cannot connect")
 
 
