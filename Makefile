@@ -6,17 +6,22 @@ export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: setup migrate test lint ci ci-migrations
 
-$(BIN)/.installed: pyproject.toml
+# Two stamps: running migrations needs only the runtime (`.`); the dev extra (pytest, mypy, squawk...) comes on top.
+$(BIN)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed: $(BIN)/.runtime
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
 ## setup: create .venv and install stockdata with its development tools
 setup: $(BIN)/.installed
 
-## migrate: bring the configured database (default: data/stockdata.db) to the latest revision
-migrate: setup
+## migrate: install stockdata's runtime only, then bring the configured database (default: data/stockdata.db) to head
+migrate: $(BIN)/.runtime
 	$(BIN)/stockdata migrate upgrade
 
 ## test: run the whole test suite (PostgreSQL from TEST_DATABASE_URL)

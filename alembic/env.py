@@ -1,9 +1,11 @@
 """Alembic environment for stockdata: the URL comes from settings, migrations run on the async drivers.
 
 Online mode uses the connection a caller put in ``config.attributes["connection"]`` (the application migrating
-from inside its own event loop), or an async engine put there, or else opens one on an async engine with
-``NullPool``. Before running anything online, the guards (production fence, checksums) check what the command will
-do, for every caller alike. Offline mode renders SQL for the configured database's dialect without connecting.
+from inside its own event loop), or an async engine put there (a pooled one through a ``NullPool`` engine of its
+URL), or else opens one on an async engine with ``NullPool``. Before running anything online, the guards
+(production fence, checksums, the data pre-flight) check what the command will do, for every caller alike. Offline
+mode renders SQL for the configured database's dialect without connecting. Plain ``alembic`` follows
+``MIGRATION_SCRIPT_LOCATION`` like the API.
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import NullPool
 
 from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
-from app.infrastructure.database.connection import Base, create_engine
+from app.infrastructure.database.connection import Base
 from app.infrastructure.database.migration.author.tidying import revision_options
 from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
 from app.infrastructure.database.migration.run import guards
@@ -25,12 +26,15 @@ from app.infrastructure.database.migration.run.environment import (
     configure_logging,
     context_options,
     database_url,
+    follow_script_location,
+    migration_engine,
 )
 from app.infrastructure.database.migration.run.session import alembic_command_session
 from app.infrastructure.database.migration.setup import read_revision_files
 
 config = context.config
 configure_logging(config)
+follow_script_location(config, context.script)
 # A caller may compare against other metadata (tests use a modified copy); the models are the default.
 target_metadata = config.attributes.get("target_metadata") or Base.metadata
 
@@ -68,14 +72,12 @@ async def run_async_migrations(engine: AsyncEngine | None) -> None:
 
     ``alembic upgrade``/``downgrade``/``stamp`` hold the migration lock and the migration timeouts meanwhile.
     """
-    owned = engine is None
-    engine = engine or create_engine(database_url(config), poolclass=NullPool)
-    try:
-        async with engine.connect() as connection, alembic_command_session(connection, config):
-            await connection.run_sync(do_run_migrations)
-    finally:
-        if owned:
-            await engine.dispose()
+    async with (
+        migration_engine(config, engine) as migrating,
+        migrating.connect() as connection,
+        alembic_command_session(connection, config),
+    ):
+        await connection.run_sync(do_run_migrations)
 
 
 def run_migrations_online() -> None:

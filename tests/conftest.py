@@ -90,8 +90,10 @@ def password_url(password_server: str) -> Iterator[str]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    """URL of a fresh SQLite file (it does not exist until first used)."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'stockdata-test.db'}"
+    """URL of a fresh, empty SQLite file (0 bytes: an empty database, as ``postgres_url`` is an empty one)."""
+    path = tmp_path / "stockdata-test.db"
+    path.touch()  # read-only commands refuse a file that does not exist, as they would a mistyped path
+    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture

@@ -211,11 +211,12 @@ def test_revision_empty_writes_a_file_in_the_scripts_folder_only(
     assert '"""backfill market codes' in text
     assert f'down_revision: str | Sequence[str] | None = "{HEAD}"' in text
     assert sorted((SCRIPT_LOCATION / "versions").glob("*.py")) == repo_versions
-    assert not Path(sqlite_url.removeprefix("sqlite+aiosqlite:///")).exists()
+    assert Path(sqlite_url.removeprefix("sqlite+aiosqlite:///")).stat().st_size == 0
 
 
 @pytest.mark.parametrize(
-    "command", ["upgrade", "downgrade", "current", "status", "history", "heads", "revision", "check", "stamp", "sql"]
+    "command",
+    ["upgrade", "downgrade", "current", "status", "history", "heads", "revision", "merge", "check", "stamp", "sql"],
 )
 def test_every_command_has_help_with_an_example(command: str) -> None:
     outcome = ok(in_process([command, "--help"], None))

@@ -143,7 +143,10 @@ def test_ambiguous_prefix_and_multiple_heads(
     add_branches(scripts)
     upgraded(migrate, database_url, HEAD, env=scripts_env)
     before = database_state(database_url)
-    several = f"the migration scripts have several heads ({', '.join(BRANCHES)}); merge them with `alembic merge heads"
+    several = (
+        f"the migration scripts have several heads ({', '.join(BRANCHES)}); "
+        'merge them with `stockdata migrate merge -m "merge heads"`'
+    )
 
     fails(
         migrate,
@@ -188,7 +191,7 @@ def test_scripts_folder_missing(migrate: Migrate, sqlite_url: str, tmp_path: Pat
         fragments=(f"migration scripts not found: {missing}/env.py is missing; restore the folder",),
     )
     assert_fails(migrate("history", env={"MIGRATION_SCRIPT_LOCATION": str(missing)}), 8, f"{missing}/env.py")
-    assert not Path(sqlite_url.removeprefix("sqlite+aiosqlite:///")).exists()
+    assert Path(sqlite_url.removeprefix("sqlite+aiosqlite:///")).stat().st_size == 0
 
 
 def test_alembic_ini_missing(monkeypatch: pytest.MonkeyPatch, sqlite_url: str, tmp_path: Path) -> None:
@@ -197,7 +200,7 @@ def test_alembic_ini_missing(monkeypatch: pytest.MonkeyPatch, sqlite_url: str, t
     outcome = in_process(["upgrade", "--database-url", sqlite_url], None)
 
     assert_fails(outcome, 8, f"alembic.ini not found at {tmp_path / 'alembic.ini'}; run stockdata from a full checkout")
-    assert not Path(sqlite_url.removeprefix("sqlite+aiosqlite:///")).exists()
+    assert Path(sqlite_url.removeprefix("sqlite+aiosqlite:///")).stat().st_size == 0
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import click
 from app import __version__
 from app.core.errors import StockdataError
 from app.presentation.cli.commands.migration_command import migrate
+from app.presentation.cli.options import common_options
 
 
 class StockdataGroup(click.Group):
@@ -27,6 +28,7 @@ class StockdataGroup(click.Group):
 
 @click.group(cls=StockdataGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stockdata")
+@common_options
 def cli() -> None:
     """stockdata: Japanese stock-market data from J-Quants in a relational database.
 

@@ -31,7 +31,12 @@ def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
 
 
 def common_options(function: F) -> F:
-    """``--database-url``, ``-v`` and ``-q``, kept in ``ctx.meta`` for every command to read."""
+    """``--database-url``, ``-v`` and ``-q``, kept in ``ctx.meta`` for every command to read.
+
+    The groups take them too (``stockdata --database-url URL migrate upgrade``, ``stockdata migrate -v current``):
+    ``ctx.meta`` is shared along the chain of contexts and a subcommand's callbacks run after its group's, so the
+    value given closest to the command wins.
+    """
     decorators = [
         click.option(
             "--database-url",
@@ -57,6 +62,20 @@ def common_options(function: F) -> F:
     return function
 
 
+def _non_blank(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    # Alembic would name the file `<rev>_.py` and leave the docstring empty: a revision nobody can find again.
+    if not value.strip():
+        raise click.BadParameter('say what the revision does, e.g. -m "add isin to listed_info"')
+    return value
+
+
+message_option = click.option(
+    "-m",
+    "--message",
+    required=True,
+    callback=_non_blank,
+    help="What the revision does; becomes part of its file name (not blank).",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document for scripts.")
 yes_option = click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 production_option = click.option(

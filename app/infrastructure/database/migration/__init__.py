@@ -8,6 +8,7 @@ call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.database_url
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -59,6 +60,7 @@ __all__ = [
     "lint_migrations",
     "list_foreign_tables",
     "mark_environment",
+    "merge_revisions",
     "plan_downgrade",
     "preview_downgrade",
     "preview_upgrade",
@@ -94,7 +96,7 @@ async def upgrade_database(
     config = config_for(database_url, script_location)
     guards.confirm(config, production_confirmed=production_confirmed, accept_modified=accept_modified)
     target = await runner.pinned(config, revision, downgrade=False)
-    return await runner.run(
+    result = await runner.run(
         config,
         "upgrade",
         lambda script, current: revisions.plan_upgrade(script, target, current),
@@ -104,6 +106,14 @@ async def upgrade_database(
         prepare=adoption.adopt_before_upgrade,
         run_when_nothing_planned=True,
     )
+    if not result.steps and revisions.is_past(load_scripts(config), target, result.to_revisions):
+        # Not an error: an upgrade means "at least this revision", so a deploy pinned to an older one still passes.
+        past = (
+            f"the database is at {'+'.join(result.to_revisions)}, already past {target}; upgrade never goes down "
+            f"(to go back to {target}, run `stockdata migrate downgrade {target}`)"
+        )
+        return replace(result, notes=(*result.notes, past))
+    return result
 
 
 async def adopt_database(
@@ -228,6 +238,17 @@ async def create_revision(
     return await authoring.autogenerate(
         config, message, allow_empty=allow_empty, confirm_rename=confirm_rename, on_note=on_note
     )
+
+
+async def merge_revisions(
+    revision_ids: Sequence[str] = (), *, message: str, script_location: Path | None = None
+) -> Path:
+    """Write a merge revision joining ``revision_ids`` (default: every head) into one head; return its path.
+
+    Needs no database. Raises NothingToGenerateError when there is a single head, so nothing to merge.
+    """
+    config = build_config(database_url="", script_location=script_location)
+    return authoring.write_merge(config, revision_ids, message)
 
 
 async def find_rename_hints(path: Path) -> list[RenameHint]:

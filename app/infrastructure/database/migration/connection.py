@@ -26,15 +26,24 @@ def describe_target(url: str) -> str:
 
 
 @asynccontextmanager
-async def open_connection(url: str) -> AsyncIterator[AsyncConnection]:
+async def open_connection(url: str, *, create: bool = False) -> AsyncIterator[AsyncConnection]:
     """Yield an async connection to ``url`` on a one-off engine; raise DatabaseUnreachableError if none opens.
 
-    Other database errors raised while the connection is in use become one-line MigrationErrors.
+    A SQLite file (and its folder) that does not exist is created only with ``create``, for the commands that
+    build a database; elsewhere a mistyped path is refused instead of leaving an empty database behind. Other
+    database errors raised while the connection is in use become one-line MigrationErrors.
     """
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and Path(parsed.database).expanduser().is_dir():
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    sqlite_file = Path(database).expanduser() if database else None
+    if sqlite_file is not None and sqlite_file.is_dir():
         # Checked first: aiosqlite's worker thread outlives a failed connect and then reports a closed event loop.
         raise _unreachable(url, IsADirectoryError("it is a folder, not a database file"))
+    if sqlite_file is not None and not create and not sqlite_file.exists():
+        raise DatabaseUnreachableError(
+            f"the SQLite file {sqlite_file} does not exist; check DATABASE_URL or --database-url, "
+            "or run `stockdata migrate upgrade` to create the database."
+        )
     try:
         # For SQLite this creates the file's folder, which fails with OSError when the path is not writable.
         engine = create_engine(url, poolclass=NullPool)

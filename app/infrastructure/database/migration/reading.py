@@ -6,6 +6,7 @@ never connect.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from app.infrastructure.database.migration.connection import open_connection
@@ -92,7 +93,10 @@ async def list_foreign_tables(
 
 
 async def verify_migrations(*, database_url: str | None = None, script_location: Path | None = None) -> Verification:
-    """Applied revisions whose script changed or disappeared since they were applied (changes nothing)."""
+    """Applied revisions whose script changed or disappeared since they were applied (changes nothing).
+
+    Raises UnknownRevisionError when the database is at a revision neither these scripts nor its history know.
+    """
     config = config_for(database_url, script_location)
     script = load_scripts(config)
     async with open_connection(config.attributes["database_url"]) as connection:
@@ -100,7 +104,12 @@ async def verify_migrations(*, database_url: str | None = None, script_location:
         problem = revisions.corruption(script, current)
         if problem is not None:
             raise revisions.corrupt_version_table(problem)
-        return await connection.run_sync(history.verify, script, current)
+        verification = await connection.run_sync(history.verify, script, current)
+    # A revision whose file went missing after it was recorded is verify's own finding (exit 16); one never
+    # recorded here is unknown, as every other command says (exit 5).
+    reported = {mismatch.revision for mismatch in verification.mismatches}
+    revisions.ensure_known(script, [revision for revision in current if revision not in reported])
+    return verification
 
 
 async def plan_downgrade(
@@ -123,7 +132,7 @@ async def preview_downgrade(
         current = await connection.run_sync(revisions.current_heads)
         revisions.ensure_known(script, current)
         plan = revisions.plan_downgrade(script, revision, current)
-        return await connection.run_sync(preflight.preview, plan)
+        return replace(await connection.run_sync(preflight.preview, plan), current=current)
 
 
 async def preview_upgrade(

@@ -252,6 +252,8 @@ class DowngradePreview:
     """Limits of the estimate, e.g. a revision whose downgrade could not be rendered offline."""
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     """Every pre-flight finding, the losses included; those ``refused`` stop the downgrade, ``--yes`` or not."""
+    current: tuple[str, ...] = ()
+    """The revisions the database is at (empty: base)."""
 
 
 @dataclass(frozen=True)

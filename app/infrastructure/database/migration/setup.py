@@ -9,10 +9,11 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
+from sqlalchemy.engine import make_url
 
 from app import PROJECT_ROOT
 from app.core.config import DEFAULT_SCRIPT_LOCATION, get_settings, normalize_database_url
-from app.infrastructure.database.migration.errors import MigrationSetupError, RevisionFileError
+from app.infrastructure.database.migration.errors import ConfigurationError, MigrationSetupError, RevisionFileError
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 SCRIPT_LOCATION = DEFAULT_SCRIPT_LOCATION
@@ -41,8 +42,24 @@ def build_config(*, database_url: str, script_location: Path | None = None) -> C
 def resolve_url(database_url: str | None) -> str:
     """The URL an API call uses: ``database_url`` (``--database-url``) normalised, else ``settings.database_url``."""
     if database_url is None:
-        return get_settings().database_url
-    return normalize_database_url(database_url, source="--database-url")
+        return persistent_url(get_settings().database_url)
+    return persistent_url(normalize_database_url(database_url, source="--database-url"))
+
+
+def persistent_url(url: str) -> str:
+    """``url``, unless it names an in-memory SQLite database (ConfigurationError).
+
+    Such a database lives as long as one connection, and every migration command opens its own: an upgrade would
+    report success on a database that is gone when it returns.
+    """
+    parsed = make_url(url)
+    in_memory = parsed.database == ":memory:" or parsed.query.get("mode") == "memory"
+    if parsed.get_backend_name() == "sqlite" and in_memory:
+        raise ConfigurationError(
+            "the database URL names an in-memory SQLite database, which disappears with each command's connection, "
+            "so there is nothing to migrate; use a file, e.g. sqlite:///data/stockdata.db"
+        )
+    return url
 
 
 def config_for(database_url: str | None, script_location: Path | None = None) -> Config:

@@ -1,4 +1,4 @@
-"""``stockdata migrate`` commands for writing revisions: revision, lint."""
+"""``stockdata migrate`` commands for writing revisions: revision, merge, lint."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.presentation.cli.options import (
     database_url,
     is_quiet,
     json_option,
+    message_option,
 )
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.option("-m", "--message", required=True, help="What the revision does; becomes part of its file name.")
+@message_option
 @click.option(
     "--autogenerate/--empty",
     default=True,
@@ -59,6 +60,29 @@ def revision(message: str, autogenerate: bool, interactive: bool) -> None:
         click.echo(f"Wrote {path}. Review it before applying: autogenerate cannot see renames or data moves.")
         for hint in asyncio.run(find_rename_hints(path)):
             click.echo(rendering.rename_warning(hint, path), err=True)
+
+
+@click.command()
+@click.argument("revision_ids", metavar="[REV]...", nargs=-1)
+@message_option
+@common_options
+def merge(revision_ids: tuple[str, ...], message: str) -> None:
+    """Write a merge revision joining REVs (default: every head) into one head; no database needed.
+
+    Two branches of work each adding a revision leave two heads, and `upgrade` and `check` then stop (exit 7).
+    The merge revision has both as parents and changes nothing itself; review and commit it, then upgrade.
+    Exits 11 when there is a single head, so nothing to merge.
+
+    \b
+    Examples:
+      stockdata migrate merge -m "merge heads"
+      stockdata migrate merge 3f2a9c1b 7d4e0a2c -m "merge isin and market codes"
+    """
+    from app.infrastructure.database.migration import merge_revisions
+
+    path = asyncio.run(merge_revisions(revision_ids, message=message))
+    if not is_quiet():
+        click.echo(f"Wrote {path}. Commit it, then run `stockdata migrate upgrade`.")
 
 
 @click.command()

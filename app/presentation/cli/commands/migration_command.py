@@ -10,9 +10,11 @@ from __future__ import annotations
 import click
 
 from app.presentation.cli.commands import author_commands, guard_commands, inspect_commands, run_commands
+from app.presentation.cli.options import common_options
 
 
 @click.group()
+@common_options
 def migrate() -> None:
     """Manage the database schema with Alembic migrations.
 
@@ -24,6 +26,7 @@ def migrate() -> None:
       stockdata migrate upgrade                      # apply every pending revision
       stockdata migrate status                       # applied and pending revisions
       stockdata migrate revision -m "add isin"       # autogenerate a revision from the models
+      stockdata migrate merge -m "merge heads"       # join two branches' revisions into one head
       stockdata migrate check                        # CI: fail on pending revisions or drift
       stockdata migrate adopt --dry-run              # a database built before Alembic: what adoption does
     """
@@ -37,6 +40,7 @@ for _command in (
     inspect_commands.history,
     inspect_commands.heads,
     author_commands.revision,
+    author_commands.merge,
     guard_commands.check,
     run_commands.stamp,
     run_commands.adopt,

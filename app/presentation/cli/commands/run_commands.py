@@ -144,6 +144,9 @@ def _print_preview(preview: DowngradePreview, as_json: bool) -> None:
         findings = [preflight_rendering.finding_json(finding) for finding in preview.findings]
         rendering.emit_json("downgrade", dry_run=True, **rendering.preview_json(preview), findings=findings)
         return
+    if not preview.revisions:
+        click.echo(f"Nothing to do: the database is already at {rendering.revision_label(preview.current)}.")
+        return
     click.echo(preview.sql, nl=False)
     for line in [*rendering.preview_lines(preview), *preflight_rendering.finding_lines(preview.findings, "downgrade")]:
         click.echo(line)

@@ -35,7 +35,7 @@ from app.infrastructure.database.migration.adopt.table_shapes import (
     reflect_tables,
 )
 from app.infrastructure.database.migration.connection import first_line
-from app.infrastructure.database.migration.errors import MigrationError, UnknownLegacyStateError
+from app.infrastructure.database.migration.errors import MigrationError, MigrationSetupError, UnknownLegacyStateError
 from app.infrastructure.database.migration.guard import history
 from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.inspect.foreign_tables import VERSION_TABLE, foreign_tables
@@ -104,6 +104,11 @@ def check_stamp(connection: Connection, script: ScriptDirectory, revision: str) 
 
 def _initial_revision(script: ScriptDirectory) -> Script:
     bases = script.get_bases()
+    if not bases:
+        raise MigrationSetupError(
+            f"the migration scripts have no revisions yet ({script.versions} is empty); write the first with "
+            '`stockdata migrate revision -m "initial schema"`, or point MIGRATION_SCRIPT_LOCATION at your scripts'
+        )
     if len(bases) != 1:
         raise MigrationError(f"the migration scripts have {len(bases)} base revisions; adoption needs exactly one")
     initial = script.get_revision(bases[0])

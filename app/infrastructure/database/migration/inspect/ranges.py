@@ -62,11 +62,13 @@ def plan_range(script: ScriptDirectory, text: str) -> RevisionRange | None:
 
 def _split(text: str) -> tuple[str, str]:
     parts = [part.strip() for part in text.split(":")]
-    if len(parts) > 2 or not parts[-1]:
+    # An empty side is refused on either end (":head" as "head:"): FROM is left out with its colon, never half-given.
+    if len(parts) > 2 or not all(parts):
         raise InvalidRevisionRangeError(
-            f"{text!r} is not a revision range; expected [FROM:]TO, e.g. head, dceebfc4ff9f:head or head:base"
+            f"{text!r} is not a revision range; expected [FROM:]TO with both sides named, e.g. head (from base), "
+            "dceebfc4ff9f:head or head:base"
         )
-    start, end = (parts[0] or "base", parts[1]) if len(parts) == 2 else ("base", parts[0])
+    start, end = (parts[0], parts[1]) if len(parts) == 2 else ("base", parts[0])
     for part in (start, end):
         if _RELATIVE.search(part):
             raise InvalidRevisionRangeError(

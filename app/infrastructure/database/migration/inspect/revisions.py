@@ -59,7 +59,7 @@ def multiple_heads_error(heads: Sequence[str]) -> MultipleHeadsError:
     """The error for scripts with several heads, telling how to merge them."""
     return MultipleHeadsError(
         f"the migration scripts have several heads ({', '.join(sorted(heads))}); merge them with "
-        "`alembic merge heads -m 'merge heads'`, or name one revision explicitly"
+        '`stockdata migrate merge -m "merge heads"`, or name one revision explicitly'
     )
 
 
@@ -194,6 +194,12 @@ def pin(script: ScriptDirectory, target: str, current: Sequence[str], *, downgra
     if below is None:
         return "base"
     return below if isinstance(below, str) else target
+
+
+def is_past(script: ScriptDirectory, target: str, current: Sequence[str]) -> bool:
+    """True when the database at ``current`` has ``target`` applied and is beyond it: an upgrade has nothing to do."""
+    reached = set(resolve(script, target))
+    return bool(reached) and reached != set(current) and reached <= applied_set(script, current)
 
 
 def all_revisions(script: ScriptDirectory, applied: set[str] | None = None) -> tuple[RevisionInfo, ...]:

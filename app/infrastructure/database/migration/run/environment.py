@@ -7,21 +7,27 @@ database through, in order: an open connection in ``config.attributes["connectio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from logging.config import fileConfig
+from pathlib import Path
 from typing import Any
 
 from alembic import context
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import NullPool
 
 from app.core.config import get_settings, normalize_database_url
 from app.core.errors import StockdataError
+from app.infrastructure.database.connection import create_engine
 from app.infrastructure.database.migration.guard.history import HistoryRecorder
 from app.infrastructure.database.migration.inspect.comparison import comparison_options
 from app.infrastructure.database.migration.run.foreign_keys import check_before_commit
 from app.infrastructure.database.migration.run.timeouts import forget_overrides
+from app.infrastructure.database.migration.setup import persistent_url
 
 OnVersionApply = Callable[..., None]
 
@@ -30,11 +36,49 @@ def database_url(config: Config) -> str:
     """Return the URL this run migrates, normalised for the async drivers."""
     explicit = config.attributes.get("database_url")
     if explicit:
-        return normalize_database_url(explicit, source="the database URL")
+        return persistent_url(normalize_database_url(explicit, source="the database URL"))
     from_x = context.get_x_argument(as_dictionary=True).get("url")
     if from_x:
-        return normalize_database_url(from_x, source="-x url")
-    return get_settings().database_url
+        return persistent_url(normalize_database_url(from_x, source="-x url"))
+    return persistent_url(get_settings().database_url)
+
+
+@asynccontextmanager
+async def migration_engine(config: Config, given: AsyncEngine | None) -> AsyncIterator[AsyncEngine]:
+    """The engine a run connects through: ``given`` if it pools nothing, else a ``NullPool`` engine of its own.
+
+    The own engine is made from ``given``'s URL (a caller's pooled engine, as pytest-alembic's async set-up passes),
+    else from :func:`database_url`, and disposed after the run. A pooled engine cannot be used directly: each
+    run has an event loop of its own (``asyncio.run``), and a connection left in the pool would be handed, bound to
+    that closed loop, to the next run. Disposing the caller's engine instead would close connections it may still
+    be using elsewhere, so the caller's pool is never touched.
+    """
+    if given is not None and isinstance(given.pool, NullPool):
+        yield given
+        return
+    url = given.url.render_as_string(hide_password=False) if given is not None else database_url(config)
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+def follow_script_location(config: Config, script: ScriptDirectory) -> None:
+    """Make plain ``alembic`` use ``MIGRATION_SCRIPT_LOCATION`` when it is set and names another folder.
+
+    ``alembic.ini`` cannot read the environment, and Alembic has read its ``script_location`` by the time env.py
+    runs, so the scripts object the command works on is pointed at the configured folder in place. The API and
+    pytest-alembic (no command line) choose their folder themselves.
+    """
+    settings = get_settings()
+    if config.cmd_opts is None or "migration_script_location" not in settings.model_fields_set:
+        return
+    wanted = settings.migration_script_location.expanduser().resolve()
+    if Path(script.dir).resolve() == wanted:
+        return
+    config.set_main_option("script_location", str(wanted))
+    vars(script).update(vars(ScriptDirectory.from_config(config)))
 
 
 def configure_logging(config: Config) -> None:

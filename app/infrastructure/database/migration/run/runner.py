@@ -67,7 +67,7 @@ async def run(
     script = load_scripts(config)
     config.attributes["command"] = command_name
     async with (
-        open_connection(config.attributes["database_url"]) as connection,
+        open_connection(config.attributes["database_url"], create=True) as connection,
         migration_session(connection, on_event=on_event),
     ):
         started = time.perf_counter()
