@@ -17,6 +17,7 @@ from sqlalchemy.pool import NullPool
 
 from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
 from app.infrastructure.database.connection import Base, create_engine
+from app.infrastructure.database.migration.author.tidying import revision_options
 from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
 from app.infrastructure.database.migration.run.environment import configure_logging, context_options, database_url
 from app.infrastructure.database.migration.run.session import alembic_command_session
@@ -35,6 +36,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         **context_options(config),
+        **revision_options(config),
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -47,6 +49,7 @@ def do_run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         include_name=owned_tables_only(target_metadata.tables, context.script),
         **context_options(config),
+        **revision_options(config),
     )
     with context.begin_transaction():
         context.run_migrations()

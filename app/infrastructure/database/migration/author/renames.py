@@ -34,6 +34,7 @@ from sqlalchemy import Column
 from sqlalchemy.exc import CompileError
 from sqlalchemy.types import NullType, TypeEngine
 
+from app.infrastructure.database.migration.author import rename_companions
 from app.infrastructure.database.migration.inspect.offline import OfflineRun, run_offline
 
 ConfirmRename = Callable[["RenameHint"], bool]
@@ -122,11 +123,16 @@ def apply_renames(script: MigrationScript, confirm: ConfirmRename) -> None:
             continue
         used |= {id(pair.dropped), id(pair.added)}
         forward, backward = _renames(pair)
+        companion = _companion(pair)
         _substitute(upgrade_ops, pair.added, forward)
         _substitute(upgrade_ops, pair.dropped, None)
+        if companion is not None:
+            upgrade_ops.ops.insert(upgrade_ops.ops.index(forward) + 1, companion)
         if pair.restored is not None and pair.removed is not None:
             _substitute(downgrade_ops, pair.restored, backward)
             _substitute(downgrade_ops, pair.removed, None)
+            if companion is not None and backward in downgrade_ops.ops:
+                downgrade_ops.ops.insert(downgrade_ops.ops.index(backward), companion.reverse())
 
 
 @renderers.dispatch_for(RenameTableOp)
@@ -242,6 +248,14 @@ def _alter(
         existing_comment=source.comment,
         modify_comment=target.comment if target.comment != source.comment else False,
     )
+
+
+def _companion(pair: _Pair) -> MigrateOperation | None:
+    """For a table rename, the renames of its constraints named after the table."""
+    if not isinstance(pair.added, CreateTableOp):
+        return None
+    old = pair.restored if isinstance(pair.restored, CreateTableOp) else None
+    return rename_companions.companions(old, pair.added)
 
 
 def _leaves(container: OpContainer) -> Iterator[MigrateOperation]:

@@ -9,9 +9,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Index, MetaData, Table
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.schema import Constraint, ForeignKeyConstraint
+from sqlalchemy.schema import CheckConstraint, Constraint, ForeignKeyConstraint
 
-from app.infrastructure.database.migration.inspect.comparison import compare_server_default, render_default
+from app.infrastructure.database.migration.inspect.comparison import comparison_options, render_default
 from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
 from app.infrastructure.database.migration.results import Difference
 
@@ -24,8 +24,7 @@ def detect_drift(connection: Connection, metadata: MetaData, script: ScriptDirec
     context = MigrationContext.configure(
         connection,
         opts={
-            "compare_type": True,
-            "compare_server_default": compare_server_default,
+            **comparison_options(),
             "target_metadata": metadata,
             "include_name": owned_tables_only(metadata.tables, script),
         },
@@ -70,6 +69,8 @@ def _describe_constraint(kind: str, constraint: Constraint) -> Difference:
     verb = "add" if kind.startswith("add") else "drop"
     table_name = constraint.table.name if constraint.table is not None else None
     columns = ", ".join(column.name for column in getattr(constraint, "columns", []))
+    if isinstance(constraint, CheckConstraint):
+        columns = str(getattr(constraint.sqltext, "text", constraint.sqltext))
     what = "foreign key" if isinstance(constraint, ForeignKeyConstraint) else f"{type(constraint).__name__}"
     what = {"UniqueConstraint": "unique constraint", "CheckConstraint": "check constraint"}.get(what, what)
     return Difference(kind, table_name, f"{verb} {what} {constraint.name} on {table_name} ({columns})")
