@@ -2,8 +2,8 @@
 
 Online mode uses the connection a caller put in ``config.attributes["connection"]`` (the application migrating
 from inside its own event loop), or an async engine put there, or else opens one on an async engine with
-``NullPool``. Offline mode renders SQL
-for the configured database's dialect without connecting.
+``NullPool``. Before running anything online, the guards (production fence, checksums) check what the command will
+do, for every caller alike. Offline mode renders SQL for the configured database's dialect without connecting.
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ from app.infrastructure.database import models  # noqa: F401  (fills Base.metada
 from app.infrastructure.database.connection import Base, create_engine
 from app.infrastructure.database.migration.author.tidying import revision_options
 from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
-from app.infrastructure.database.migration.run.environment import configure_logging, context_options, database_url
+from app.infrastructure.database.migration.run import guards
+from app.infrastructure.database.migration.run.environment import (
+    command_line_errors,
+    configure_logging,
+    context_options,
+    database_url,
+)
 from app.infrastructure.database.migration.run.session import alembic_command_session
 
 config = context.config
@@ -51,6 +57,7 @@ def do_run_migrations(connection: Connection) -> None:
         **context_options(config),
         **revision_options(config),
     )
+    guards.enforce(context.get_context(), config)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -79,7 +86,8 @@ def run_migrations_online() -> None:
         asyncio.run(run_async_migrations(connectable))
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+with command_line_errors(config):
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()

@@ -14,6 +14,7 @@ from app.core.config import normalize_database_url
 from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 from benchmarks import report
 from benchmarks.adoption import compare_adoption
+from benchmarks.big_tables import compare_big_tables
 from benchmarks.chain import write_chain
 from benchmarks.comparisons import Setup, compare_chain, compare_check, compare_current, compare_help, compare_upgrade
 from benchmarks.databases import BACKENDS, BackendUnavailableError, Scratch
@@ -23,11 +24,29 @@ from benchmarks.stock import StockAlembic
 from harness.databases import postgres_server_url
 from harness.queries import scalar
 
-COMPARISONS = ("current", "upgrade", "chain", "check", "help", "adoption")
+COMPARISONS = ("current", "upgrade", "chain", "check", "help", "adoption", "big-tables")
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS = Path(__file__).parent / "results"
-FULL = {"runs": 5, "warmup": 1, "chain_length": 200, "adoption_rows": (1_000, 1_000_000), "adoption_runs": 3}
-QUICK = {"runs": 3, "warmup": 1, "chain_length": 20, "adoption_rows": (1_000, 20_000), "adoption_runs": 1}
+FULL = {
+    "runs": 5,
+    "warmup": 1,
+    "chain_length": 200,
+    "adoption_rows": (1_000, 1_000_000),
+    "adoption_runs": 3,
+    "big_table_rows": 10_000_000,
+    "big_table_runs": 1,
+}
+QUICK = {
+    "runs": 3,
+    "warmup": 1,
+    "chain_length": 20,
+    "adoption_rows": (1_000, 20_000),
+    "adoption_runs": 1,
+    "big_table_rows": 200_000,
+    "big_table_runs": 1,
+}
+IDLE_SECONDS = 6.0
+"""How long the writers' idle latency is sampled before the big-table operations."""
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -47,6 +66,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--adoption-rows", type=int, nargs=2, metavar=("FEW", "MANY"), help="rows (full 1000 1000000, quick 1000 20000)"
     )
     parser.add_argument("--adoption-runs", type=int, help="timed adoptions per size (full 3, quick 1)")
+    parser.add_argument(
+        "--big-table-rows", type=int, help="rows in prices for big-tables (full 10000000, quick 200000)"
+    )
+    parser.add_argument("--big-table-runs", type=int, help="runs of each big-table operation and form (default 1)")
     parser.add_argument(
         "--postgres-url",
         default=postgres_server_url() or DEFAULT_POSTGRES_URL,
@@ -82,6 +105,9 @@ def run_backend(arguments: argparse.Namespace, scratch: Scratch, folder: Path) -
         few, many = arguments.adoption_rows
         adoption = Setup(scratch, arguments.adoption_runs, arguments.warmup)
         steps["adoption"] = lambda: compare_adoption(adoption, small=few, large=many)
+        steps["big-tables"] = lambda: compare_big_tables(
+            scratch, here, count=arguments.big_table_rows, runs=arguments.big_table_runs, idle_seconds=IDLE_SECONDS
+        )
     result = []
     for name, step in steps.items():
         if name in arguments.only:
@@ -115,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     except (BackendUnavailableError, CommandFailedError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
-    settings = {name: getattr(arguments, name) for name in ("runs", "warmup", "chain_length", "adoption_runs")}
+    names = ("runs", "warmup", "chain_length", "adoption_runs", "big_table_rows", "big_table_runs")
+    settings = {name: getattr(arguments, name) for name in names}
     settings |= {"adoption_rows": list(arguments.adoption_rows), "backends": list(arguments.backend)}
     machine_info = report.machine(postgres_version, load_before)
     print("\n" + "\n".join([*report.header(machine_info), "", *report.table(rows)]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from benchmarks.measure import Stats
@@ -59,8 +60,8 @@ class Row:
         return "-" if self.value is None else shown(self.value, self.kind)
 
     def shown_target(self) -> str:
-        """The target as ``<= 1.10x`` or ``<= +5.0 %``."""
-        return f"<= {shown(self.limit, self.kind)}"
+        """The target as ``<= 1.10x`` or ``<= +5.0 %``; ``-`` for a row without one (``limit`` infinite)."""
+        return "-" if math.isinf(self.limit) else f"<= {shown(self.limit, self.kind)}"
 
 
 def compared(
@@ -75,11 +76,10 @@ def compared(
     cpu: tuple[Stats, Stats] | None = None,
 ) -> Row:
     """A row whose value is the ratio of the two medians (``cpu``: the same runs' CPU seconds, when timed)."""
-    value = ours.median / baseline.median
+    value = ours.median / baseline.median if baseline.median else math.inf
     ours_cpu, baseline_cpu = cpu or (None, None)
-    return Row(
-        key, title, backend, unit, ours, baseline, value, limit, value <= limit, "ratio", "", ours_cpu, baseline_cpu
-    )
+    met = None if math.isinf(limit) else value <= limit
+    return Row(key, title, backend, unit, ours, baseline, value, limit, met, "ratio", "", ours_cpu, baseline_cpu)
 
 
 def unavailable(key: str, title: str, backend: str, limit: float, reason: str, *, kind: str = "ratio") -> Row:

@@ -3,12 +3,17 @@
 PostgreSQL comes from ``TEST_DATABASE_URL`` (e.g. ``postgresql://postgres@127.0.0.1:5432/postgres``); each test
 gets its own database, created and dropped around it. Without ``TEST_DATABASE_URL`` the PostgreSQL cases are
 skipped locally, but when ``CI`` is set they fail instead: CI must never pass without PostgreSQL.
+
+Tests about passwords use ``password_url`` instead: a database on a server of the tests' own that checks passwords
+(``scram-sha-256``), whose superuser's password is ``tests.passwords.PASSWORD``; it fails under ``CI`` too.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -16,6 +21,8 @@ import pytest
 from app.core.config import get_settings
 from app.infrastructure.database.connection import get_engine, get_session_factory
 from harness.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
+from tests.password_server import password_checking_server
+from tests.passwords import PASSWORD
 from tests.scripts_folder import add_notes_revision, cli_uses, copy_scripts
 
 BACKENDS = ["sqlite", "postgres"]
@@ -58,6 +65,27 @@ def postgres_server() -> str:
             pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is unreachable in CI: {exc}")
         pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
     return url
+
+
+@pytest.fixture(scope="session")
+def password_server() -> Iterator[str]:
+    """URL of the password-checking server (superuser, :data:`PASSWORD`); fails (never skips) under CI."""
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(password_checking_server(PASSWORD))
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            if os.environ.get("CI"):
+                pytest.fail(f"the password-checking PostgreSQL server did not start in CI: {exc}")
+            pytest.skip(f"the password-checking PostgreSQL server did not start: {exc}")
+        yield url
+
+
+@pytest.fixture
+def password_url(password_server: str) -> Iterator[str]:
+    """URL of a fresh database on the password-checking server, with :data:`PASSWORD` URL-encoded in it."""
+    url = create_postgres_database(password_server)
+    yield url
+    drop_postgres_database(password_server, url)
 
 
 @pytest.fixture

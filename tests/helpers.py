@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import pty
+import select
 import subprocess
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,49 @@ def run_in_terminal(
     finally:
         os.close(terminal)
         os.close(controller)
+
+
+def answer_in_terminal(
+    args: list[str],
+    answer: bytes,
+    *,
+    prompt: bytes,
+    env: Mapping[str, str] | None = None,
+    before_answering: Callable[[], None] | None = None,
+) -> tuple[int, str]:
+    """Run ``args`` on a pseudo-terminal, type ``answer`` once ``prompt`` is shown; return the exit code and output.
+
+    ``before_answering`` runs while the process waits at the prompt (another process may change the database then).
+    """
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        args, stdin=terminal, stdout=terminal, stderr=terminal, close_fds=True, env={**os.environ, **(env or {})}
+    )
+    os.close(terminal)
+    output = b""
+    answered = False
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([controller], [], [], 1)
+            if ready:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:  # the terminal closes when the process exits (EIO on Linux)
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            if not answered and output.endswith(prompt):
+                if before_answering is not None:
+                    before_answering()
+                os.write(controller, answer + b"\n")
+                answered = True
+        return process.wait(timeout=60), output.decode().replace("\r\n", "\n")
+    finally:
+        os.close(controller)
+        if process.poll() is None:
+            process.kill()
 
 
 def _reflect(connection: Connection) -> dict[str, Any]:

@@ -15,6 +15,7 @@ given                                                  used
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,18 +40,40 @@ _ASYNC_DRIVERS = {
     "sqlite+aiosqlite": "sqlite+aiosqlite",
 }
 
+# SQLAlchemy's (and libpq's) reading of the user and password: the password ends at the FIRST "@". Any "@" after
+# that one means a raw "@" in the password (or user name) spilled into the host, port, database or query.
+_CREDENTIALS = re.compile(r"(?P<scheme>[\w+]+)://(?P<credentials>[^:/]*(?::[^@]*)?)@(?P<rest>.*)", re.DOTALL)
+
+
+def _spilled_credentials(text: str) -> re.Match[str] | None:
+    """The match of ``text``'s credentials when another ``@`` follows them (a raw ``@`` in a password), else None."""
+    match = _CREDENTIALS.fullmatch(text.strip())
+    return match if match and "@" in match["rest"] else None
+
 
 def mask_url(url: str | URL) -> str:
-    """Render ``url`` with its password replaced by ``***``; safe for output and logs."""
+    """Render ``url`` with its password replaced by ``***``; safe for output and logs.
+
+    When a raw ``@`` makes it unclear where the password ends, everything up to the last ``@`` is hidden.
+    """
+    text = url if isinstance(url, str) else url.render_as_string(hide_password=False)
+    spilled = _spilled_credentials(text)
+    if spilled:
+        return f"{spilled['scheme']}://***@{spilled['rest'].rsplit('@', 1)[1]}"
     try:
-        parsed = make_url(url) if isinstance(url, str) else url
+        return make_url(text.strip()).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
         return "<unparseable URL>"
-    return parsed.render_as_string(hide_password=True)
 
 
 def normalize_database_url(raw: str, *, source: str = "DATABASE_URL") -> str:
     """Return ``raw`` rewritten for the async driver of its database; raise ConfigurationError naming ``source``."""
+    if _spilled_credentials(raw):
+        # Taken as written, part of the password would become the host name: refuse rather than guess.
+        raise ConfigurationError(
+            f"{source} has more than one '@' ({mask_url(raw)}); write each '@' in the password or user name as %40 "
+            "(and '%' as %25), e.g. postgresql://user:p%40ss@host/dbname"
+        )
     try:
         url = make_url(raw.strip())
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
@@ -92,6 +115,8 @@ class Settings(BaseSettings):
     """How many times a revision that hit the DDL lock timeout is run again."""
     migration_ddl_lock_retry_pause: NonNegativeFloat = 5.0
     """Seconds to wait before each of those retries."""
+    migration_safe_forms: bool = True
+    """Whether autogenerate writes the safe forms for big tables (``safe.create_index`` …) on existing tables."""
 
     @field_validator("database_url", mode="before")
     @classmethod

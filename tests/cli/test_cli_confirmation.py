@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import pty
-import select
-import subprocess
-import time
 
 import pytest
 
 from app.infrastructure.database.migration import show_history
 from harness.commands import STOCKDATA
 from tests.cli.invocation import Migrate, Outcome, assert_fails, database_state, in_process
+from tests.helpers import answer_in_terminal
 from tests.scripts_folder import project_head
 
 HEAD = project_head()
@@ -24,31 +20,7 @@ PROMPT = b"Go on? [y/N]: "
 
 def run_in_terminal(args: list[str], answer: bytes) -> tuple[int, str]:
     """Run ``args`` on a pseudo-terminal, type ``answer`` at the prompt; return the exit code and the output."""
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(args, stdin=terminal, stdout=terminal, stderr=terminal, close_fds=True)
-    os.close(terminal)
-    output = b""
-    answered = False
-    deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([controller], [], [], 1)
-            if ready:
-                try:
-                    chunk = os.read(controller, 4096)
-                except OSError:  # the terminal closes when the process exits (EIO on Linux)
-                    break
-                if not chunk:
-                    break
-                output += chunk
-            if not answered and output.endswith(PROMPT):
-                os.write(controller, answer + b"\n")
-                answered = True
-        return process.wait(timeout=60), output.decode().replace("\r\n", "\n")
-    finally:
-        os.close(controller)
-        if process.poll() is None:
-            process.kill()
+    return answer_in_terminal(args, answer, prompt=PROMPT)
 
 
 def upgraded(url: str) -> Outcome:

@@ -1,8 +1,12 @@
-"""A URL's password never appears in any output, with or without ``-v``, and URL-encoded passwords work."""
+"""A URL's password never appears in any output, with or without ``-v``, and URL-encoded passwords work.
+
+They run on the password-checking server (``password_url``), where a mis-decoded password fails to connect.
+"""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from harness.queries import execute
 from tests.cli.invocation import Migrate, Outcome
@@ -13,8 +17,8 @@ def assert_no_password(outcome: Outcome) -> None:
     assert not reveals_password(outcome.output), outcome.output
 
 
-def test_every_command_works_with_an_encoded_password_and_never_prints_it(migrate: Migrate, postgres_url: str) -> None:
-    url = with_password(postgres_url)
+def test_every_command_works_with_an_encoded_password_and_never_prints_it(migrate: Migrate, password_url: str) -> None:
+    url = with_password(password_url)
     runs = [
         ["upgrade", "-v"],
         ["current", "-v"],
@@ -47,23 +51,23 @@ def test_every_command_works_with_an_encoded_password_and_never_prints_it(migrat
     ],
 )
 def test_failures_with_tracebacks_never_print_the_password(
-    migrate: Migrate, postgres_url: str, failure: str, exit_code: int
+    migrate: Migrate, password_url: str, failure: str, exit_code: int
 ) -> None:
-    url = with_password(postgres_url)
+    url = with_password(password_url)
     args = ["upgrade", "-v", "--database-url"]
     if failure == "unreachable":
-        args += [with_password(postgres_url, host="127.0.0.1", port=1)]
+        args += [with_password(password_url, host="127.0.0.1", port=1)]
     elif failure == "missing database":
-        args += [with_password(postgres_url, database="stockdata_no_such_database")]
+        args += [with_password(password_url, database="stockdata_no_such_database")]
     elif failure == "unsupported scheme":
         args += [url.replace("postgresql://", "mysql://")]
     elif failure == "bad port":
-        args += [url.replace("@127.0.0.1:5432/", "@127.0.0.1:port/")]
+        args += [url.replace(f":{make_url(url).port}/", ":port/")]
     elif failure == "unknown revision":
         args += [url, "fedcba987654"]
     else:
         assert migrate("upgrade", "-q", "--database-url", url).exit_code == 0
-        execute(postgres_url, "UPDATE alembic_version SET version_num = 'fedcba987654'")
+        execute(password_url, "UPDATE alembic_version SET version_num = 'fedcba987654'")
         args += [url]
 
     outcome = migrate(*args)

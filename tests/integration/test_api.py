@@ -154,19 +154,19 @@ def test_works_from_any_working_directory(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 
 def test_encoded_password_works_and_never_reaches_logs_or_exceptions(
-    postgres_url: str, caplog: pytest.LogCaptureFixture
+    password_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    url = with_password(postgres_url)
+    url = with_password(password_url)
     failures: list[BaseException] = []
 
     asyncio.run(upgrade_database(database_url=url))
     asyncio.run(check_drift(database_url=url))
-    execute(postgres_url, "UPDATE alembic_version SET version_num = 'fedcba987654'")
+    execute(password_url, "UPDATE alembic_version SET version_num = 'fedcba987654'")
     for call in (
         get_status(database_url=url),
-        get_status(database_url=with_password(postgres_url, port=1)),
-        get_status(database_url=with_password(postgres_url, database="stockdata_no_such_database")),
+        get_status(database_url=with_password(password_url, port=1)),
+        get_status(database_url=with_password(password_url, database="stockdata_no_such_database")),
         get_status(database_url=url.replace("postgresql://", "mysql://")),
     ):
         with pytest.raises((MigrationError, ConfigurationError)) as raised:

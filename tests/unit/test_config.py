@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from app.core.config import DEFAULT_DATABASE_URL, Settings, get_settings, mask_url, normalize_database_url
 from app.core.errors import ConfigurationError
@@ -69,3 +70,46 @@ def test_get_settings_turns_a_bad_value_into_a_configuration_error(monkeypatch: 
 def test_mask_url_hides_passwords() -> None:
     assert mask_url("postgresql://u:s3cret@h/db") == "postgresql://u:***@h/db"
     assert mask_url("::::") == "<unparseable URL>"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "postgresql://u:ab@cdSECRET@host/db",  # the rest of the password would become the host name
+        "postgresql://u:ab@cdSECRET@host:5432/db",
+        "postgresql://u:ab@cd:SECRET@host:5432/db",  # ... or a port that is not a number
+        "postgresql://u:ab@cd/SECRET@host/db",  # ... or the database name
+        "postgresql://u:ab@cd?SECRET@host/db",  # ... or the query
+        "postgresql://u@x:ab@cdSECRET@host/db",
+    ],
+)
+def test_a_raw_at_sign_in_the_password_is_refused_with_all_of_it_hidden(given: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        normalize_database_url(given)
+
+    message = str(caught.value)
+    assert message.startswith("DATABASE_URL has more than one '@' (postgresql://***@host")
+    assert "write each '@' in the password or user name as %40" in message
+    assert not any(piece in message for piece in ("ab", "cd", "SECRET")), message
+    assert mask_url(given).startswith("postgresql://***@host")
+
+
+def test_mask_url_hides_a_spilled_password_in_a_parsed_url_too() -> None:
+    parsed = make_url("postgresql+asyncpg://u:ab@cdSECRET@host/db")  # SQLAlchemy reads host "cdSECRET@host"
+
+    assert mask_url(parsed) == "postgresql+asyncpg://***@host/db"
+
+
+@pytest.mark.parametrize(
+    ("given", "masked"),
+    [
+        ("postgresql://u:p%40ss@host/db", "postgresql://u:***@host/db"),
+        ("postgresql://u%40x@host/db", "postgresql://u%40x@host/db"),  # one '@': user names may hold one
+        ("postgresql://u@x@host/db", "postgresql://u%40x@host/db"),
+        ("sqlite:////tmp/a@b@c.db", "sqlite:////tmp/a%40b%40c.db"),  # no credentials: '@' is part of the path
+    ],
+)
+def test_urls_whose_credentials_end_at_their_last_at_sign_are_accepted(given: str, masked: str) -> None:
+    normalize_database_url(given)
+
+    assert mask_url(given) == masked

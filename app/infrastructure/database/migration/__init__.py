@@ -36,7 +36,7 @@ from app.infrastructure.database.migration.reading import (
     verify_migrations,
 )
 from app.infrastructure.database.migration.results import Adoption, DatabaseEnvironment, RunResult
-from app.infrastructure.database.migration.run import runner
+from app.infrastructure.database.migration.run import guards, runner
 from app.infrastructure.database.migration.run.events import OnEvent
 from app.infrastructure.database.migration.run.runner import OnStep
 from app.infrastructure.database.migration.setup import build_config, config_for, load_scripts, resolve_url
@@ -89,6 +89,7 @@ async def upgrade_database(
     ``on_event`` hears about waiting for another migrator's lock and about retries after a lock timeout.
     """
     config = config_for(database_url, script_location)
+    guards.confirm(config, production_confirmed=production_confirmed, accept_modified=accept_modified)
     target = await runner.pinned(config, revision, downgrade=False)
     return await runner.run(
         config,
@@ -97,8 +98,8 @@ async def upgrade_database(
         lambda cfg: runner.upgrade(cfg, target),
         on_step=on_step,
         on_event=on_event,
-        check=runner.guard_checksums(accept_modified, production_confirmed),
         prepare=adoption.adopt_before_upgrade,
+        run_when_nothing_planned=True,
     )
 
 
@@ -132,21 +133,26 @@ async def downgrade_database(
     on_event: OnEvent | None = None,
     script_location: Path | None = None,
     production_confirmed: bool = False,
+    confirmed_revisions: Sequence[str] | None = None,
 ) -> RunResult:
     """Undo revisions down to ``revision`` (default: one step back), under the migration lock.
 
-    On a production database this needs ``production_confirmed``.
+    On a production database this needs ``production_confirmed``. ``confirmed_revisions`` are the revision ids a
+    person was shown (:func:`preview_downgrade`) and confirmed: the run undoes exactly those, or raises
+    DatabaseMovedError, unchanged, when the database moved meanwhile. A relative ``revision`` (``-1``) is pinned
+    before the lock is awaited: a run that waited for another migrator never undoes a revision that was not
+    applied when it was asked, and finds nothing to do when the other one undid it already.
     """
     config = config_for(database_url, script_location)
-    target = await runner.pinned(config, revision, downgrade=True)
+    guards.confirm(config, production_confirmed=production_confirmed)
+    target, plan = await runner.pinned_downgrade(config, revision, confirmed=confirmed_revisions)
     return await runner.run(
         config,
         "downgrade",
-        lambda script, current: revisions.plan_downgrade(script, target, current),
+        plan,
         lambda cfg: runner.downgrade(cfg, target),
         on_step=on_step,
         on_event=on_event,
-        check=runner.guard_production("downgrade", production_confirmed),
     )
 
 
@@ -163,19 +169,21 @@ async def stamp(
 
     Tables of a database without a revision are stamped only if adoption verifies they are exactly the initial
     revision's, unless ``verified_by_hand`` (the caller takes responsibility for any difference). On a production
-    database this needs ``production_confirmed``.
+    database this needs ``production_confirmed``. A corrupt ``alembic_version`` (rows the revision graph cannot
+    have) is repaired: its rows are replaced by ``revision``.
     """
     config = config_for(database_url, script_location)
+    guards.confirm(config, production_confirmed=production_confirmed)
     revisions.resolve(load_scripts(config), revision)
     return await runner.run(
         config,
         "stamp",
         lambda _script, _current: [],
-        lambda cfg: command.stamp(cfg, revision),
+        lambda cfg: command.stamp(cfg, revision, purge=runner.repairing(cfg)),
         on_event=on_event,
-        check=runner.guard_production("stamp", production_confirmed),
         prepare=None if verified_by_hand else partial(adoption.check_stamp, revision=revision),
         run_when_nothing_planned=True,
+        repair_version_table=True,
     )
 
 

@@ -66,13 +66,20 @@ async def open_connection(url: str) -> AsyncIterator[AsyncConnection]:
 
 async def _probe(url: str, connection: AsyncConnection) -> None:
     # SQLite opens files lazily: read the header now, so that a file which is not a database fails as unreachable.
+    # A file another connection holds locked is busy, not unreachable: the commands wait for it with their own timeout.
     if connection.dialect.name != "sqlite":
         return
+    waits = int((await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar_one())
+    await connection.exec_driver_sql("PRAGMA busy_timeout = 0")
     try:
         await connection.exec_driver_sql("PRAGMA schema_version")
-        await connection.rollback()
     except DBAPIError as exc:
-        raise _unreachable(url, exc) from exc
+        if "database is locked" not in str(exc.orig):
+            raise _unreachable(url, exc) from exc
+    finally:
+        await connection.rollback()
+        await connection.exec_driver_sql(f"PRAGMA busy_timeout = {waits}")
+        await connection.rollback()
 
 
 def _unreachable(url: str, exc: BaseException) -> DatabaseUnreachableError:

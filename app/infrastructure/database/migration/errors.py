@@ -3,7 +3,7 @@
 =====  ==================================  ===================================================================
 code   error                               meaning
 =====  ==================================  ===================================================================
-1      MigrationError                      any other migration failure (e.g. a revision raised an error)
+1      MigrationError                      any other failure, e.g. a revision's statement or Python code raised
 2      InvalidRevisionRangeError, (click)  bad command-line usage, e.g. a malformed ``sql`` range
 3      ConfigurationError                  a setting or ``--database-url`` is malformed
 4      DatabaseUnreachableError            the database could not be reached
@@ -16,7 +16,7 @@ code   error                               meaning
 11     NothingToGenerateError              ``revision --autogenerate`` found no change
 12     ConfirmationRequiredError           a destructive command needs ``--yes`` (or a terminal)
 13     MigrationLockTimeoutError           another migrator held the migration lock longer than allowed
-14     DDLLockTimeoutError                 a revision hit ``lock_timeout`` or ``statement_timeout``; rolled back
+14     DDLLockTimeoutError                 ``lock_timeout``/``statement_timeout`` hit, or the SQLite file stayed busy
 15     UnknownLegacyStateError             a database without a revision matches no known legacy state
 16     ModifiedMigrationsError             applied revisions' scripts changed or disappeared (``verify``)
 17     ProductionGuardError                a production database needs its name typed or the explicit flag

@@ -96,6 +96,9 @@ async def verify_migrations(*, database_url: str | None = None, script_location:
     script = load_scripts(config)
     async with open_connection(config.attributes["database_url"]) as connection:
         current = await connection.run_sync(revisions.current_heads)
+        problem = revisions.corruption(script, current)
+        if problem is not None:
+            raise revisions.corrupt_version_table(problem)
         return await connection.run_sync(history.verify, script, current)
 
 

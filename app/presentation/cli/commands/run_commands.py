@@ -115,14 +115,18 @@ def downgrade(revision: str, dry_run: bool, yes: bool, i_know_this_is_production
     """
     from app.infrastructure.database.migration import downgrade_database, preview_downgrade
 
-    preview = asyncio.run(preview_downgrade(revision, database_url=database_url()))
-    if dry_run:
-        _print_preview(preview, as_json)
-        return
-    if preview.revisions and not yes:
-        confirm_downgrade(preview)
+    # --yes shows nothing, so it reads nothing before the lock: waiting migrators must not count dropping tables.
+    shown = None
+    if dry_run or not yes:
+        preview = asyncio.run(preview_downgrade(revision, database_url=database_url()))
+        if dry_run:
+            _print_preview(preview, as_json)
+            return
+        if preview.revisions:
+            confirm_downgrade(preview)
+        shown = [info.revision for info in preview.revisions]
     confirmed = production_confirmed("downgrade it", flag=i_know_this_is_production)
-    _migrate(downgrade_database, revision, as_json, production_confirmed=confirmed)
+    _migrate(downgrade_database, revision, as_json, production_confirmed=confirmed, confirmed_revisions=shown)
 
 
 def _print_preview(preview: DowngradePreview, as_json: bool) -> None:

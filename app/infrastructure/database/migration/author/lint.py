@@ -25,6 +25,7 @@ from alembic.operations.ops import ExecuteSQLOp
 from alembic.script import Script, ScriptDirectory
 
 from app.infrastructure.database.migration.author.renames import rename_hints
+from app.infrastructure.database.migration.author.safe_forms import SAFE_FORM_RULES, safe_form_lines
 from app.infrastructure.database.migration.author.squawk import run_squawk
 from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.inspect.offline import OfflineRun, run_offline
@@ -114,7 +115,9 @@ def lint_scripts(scripts: Sequence[Script], *, compared_with: str | None = None)
     findings: list[LintFinding] = []
     for rev, upgrade, downgrade in runs:
         checked = [_finding(rev, line, rule, message) for line, rule, message in _python_checks(upgrade, downgrade)]
-        kept = _apply_ignores(rev, [*squawked.get(rev.revision, []), *checked])
+        safe_lines = safe_form_lines(rev.path)
+        found = [*squawked.get(rev.revision, []), *checked]
+        kept = _apply_ignores(rev, [f for f in found if not (f.line in safe_lines and f.rule in SAFE_FORM_RULES)])
         findings.extend(sorted(kept, key=lambda finding: (finding.line, finding.rule)))
     return LintReport(tuple(rev.revision for rev in scripts), tuple(findings), compared_with)
 

@@ -22,6 +22,7 @@ from sqlalchemy.types import TypeEngine
 
 from app.infrastructure.database.migration.author.rendering import CreateEnumTypeOp, DropEnumTypeOp, render_item
 from app.infrastructure.database.migration.inspect.constraints import duplicates_primary_key
+from app.infrastructure.database.migration.safe.autogenerate import with_safe_forms
 
 Directives = Callable[[MigrationContext, Any, list[MigrationScript]], None]
 
@@ -29,16 +30,16 @@ Directives = Callable[[MigrationContext, Any, list[MigrationScript]], None]
 def revision_options(config: Config) -> dict[str, Any]:
     """Keyword arguments for ``context.configure()`` when autogenerate writes a revision (plain ``alembic`` too).
 
-    The caller's own ``process_revision_directives`` (``config.attributes``) runs after the rewrites.
+    The caller's own ``process_revision_directives`` (``config.attributes``) runs after the rewrites, and the safe
+    forms for big tables (:mod:`..safe.autogenerate`) last, on what the caller kept.
     """
-    caller: Directives | None = config.attributes.get("process_revision_directives")
+    caller = with_safe_forms(config.attributes.get("process_revision_directives"))
 
     def process(context: MigrationContext, revision: Any, directives: list[MigrationScript]) -> None:
         metadata = context.opts.get("target_metadata")
         for script in directives:
             tidy(script, metadata if isinstance(metadata, MetaData) else MetaData())
-        if caller is not None:
-            caller(context, revision, directives)
+        caller(context, revision, directives)
 
     return {"render_item": render_item, "process_revision_directives": process}
 

@@ -2,7 +2,8 @@
 
 The mark lives in the database itself (``stockdata_environment``), so it travels with backups and cannot be
 forgotten in a shell. Downgrade, stamp, ``--accept-modified`` and unmarking need ``production_confirmed``: the
-CLI sets it when the user types the database's name, or passes ``--i-know-this-is-production``.
+CLI sets it when the user types the database's name, or passes ``--i-know-this-is-production``; plain ``alembic``
+takes ``-x i-know-this-is-production=1``. :mod:`..run.guards` applies the fence to every run, whoever starts it.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ def guard(connection: Connection, action: str, *, confirmed: bool) -> None:
     if current.is_production and not confirmed:
         raise ProductionGuardError(
             f"{describe_target(str(connection.engine.url))} is marked as production: {action} needs confirmation; "
-            f"nothing was changed. Run it in a terminal and type the database name ({current.database}) when asked, "
-            "or pass --i-know-this-is-production"
+            f"nothing was changed. Type the database name ({current.database}) when `stockdata migrate` asks, or pass "
+            "--i-know-this-is-production (plain alembic: -x i-know-this-is-production=1)"
         )
 
 

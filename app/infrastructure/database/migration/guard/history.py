@@ -188,7 +188,8 @@ def mismatch_error(mismatches: Sequence[ChecksumMismatch], outcome: str) -> Modi
     return ModifiedMigrationsError(
         f"{len(mismatches)} applied revision(s) no longer match their scripts: {listing}; {outcome}. Restore the "
         "original scripts, or if the change is intended accept it with "
-        "`stockdata migrate upgrade --accept-modified REV` (`stockdata migrate verify` shows the details)",
+        "`stockdata migrate upgrade --accept-modified REV` (plain alembic: `-x accept-modified=REV`; "
+        "`stockdata migrate verify` shows the details)",
         list(mismatches),
     )
 

@@ -15,11 +15,15 @@ from sqlalchemy.engine import Connection
 
 from app.infrastructure.database.migration.errors import (
     AmbiguousRevisionError,
+    CorruptVersionTableError,
     MigrationError,
     MultipleHeadsError,
     UnknownRevisionError,
 )
 from app.infrastructure.database.migration.results import RevisionInfo
+
+# What Alembic writes (hex ids, or --rev-id's words); anything else in alembic_version was not written by it.
+_WELL_FORMED_ID = re.compile(r"[\w.\-]+")
 
 
 @contextmanager
@@ -59,13 +63,67 @@ def multiple_heads_error(heads: Sequence[str]) -> MultipleHeadsError:
     )
 
 
-def current_heads(connection: Connection) -> tuple[str, ...]:
-    """The revisions the database is at (its ``alembic_version`` rows); empty for an unmigrated database."""
+def version_rows(connection: Connection) -> tuple[str, ...]:
+    """Every row of ``alembic_version`` as it is, however malformed; empty for an unmigrated database."""
     return tuple(MigrationContext.configure(connection).get_current_heads())
 
 
+def current_heads(connection: Connection) -> tuple[str, ...]:
+    """The revisions the database is at (its ``alembic_version`` rows); empty for an unmigrated database.
+
+    Raises CorruptVersionTableError when a row cannot be a revision id at all (empty, blanks, control characters).
+    """
+    rows = version_rows(connection)
+    problem = corruption(None, rows)
+    if problem is not None:
+        raise corrupt_version_table(problem)
+    return rows
+
+
+def corruption(script: ScriptDirectory | None, rows: Sequence[str]) -> str | None:
+    """What is wrong with the ``alembic_version`` rows, or None: ids that cannot be ids, rows on one line of descent.
+
+    Without ``script`` only the ids themselves are checked. An id that is merely unknown is not corruption (the
+    database may be ahead of this code): :func:`ensure_known` reports that.
+    """
+    malformed = [row for row in rows if not _WELL_FORMED_ID.fullmatch(row)]
+    if malformed:
+        return f"it holds {len(malformed)} row(s) that cannot be a revision id ({', '.join(map(repr, malformed))})"
+    if script is None or len(rows) < 2:
+        return None
+    known = [row for row in rows if _known(script, row)]
+    for row in known:
+        below = {rev.revision for rev in script.iterate_revisions(row, "base")} - {row}
+        overlapping = sorted(below.intersection(known))
+        if overlapping:
+            return (
+                f"it holds {len(rows)} rows ({', '.join(sorted(rows))}) where the revision graph allows one: "
+                f"{row} comes after {', '.join(overlapping)}"
+            )
+    return None
+
+
+def corrupt_version_table(problem: str) -> CorruptVersionTableError:
+    """The error for a corrupt ``alembic_version``, ``problem`` saying what is wrong with it."""
+    return CorruptVersionTableError(
+        f"the version table alembic_version is corrupt: {problem}; nothing was changed. Find the revision the schema "
+        "really is at (`stockdata migrate history` lists them), record it with `stockdata migrate stamp <revision>`, "
+        "which replaces every row, then confirm with `stockdata migrate check`"
+    )
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except (ResolutionError, CommandError):
+        return False
+
+
 def ensure_known(script: ScriptDirectory, current: Sequence[str]) -> None:
-    """Raise UnknownRevisionError if the database is at a revision these scripts do not have."""
+    """Raise CorruptVersionTableError for rows the graph cannot have, UnknownRevisionError for unknown revisions."""
+    problem = corruption(script, current)
+    if problem is not None:
+        raise corrupt_version_table(problem)
     for revision in current:
         try:
             script.get_revision(revision)

@@ -7,14 +7,17 @@ database through, in order: an open connection in ``config.attributes["connectio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
 from alembic.config import Config
+from alembic.util import CommandError
 
 from app.core.config import get_settings, normalize_database_url
+from app.core.errors import StockdataError
 from app.infrastructure.database.migration.guard.history import HistoryRecorder
 from app.infrastructure.database.migration.inspect.comparison import comparison_options
 from app.infrastructure.database.migration.run.foreign_keys import check_before_commit
@@ -58,3 +61,18 @@ def context_options(config: Config) -> dict[str, Any]:
         # written there too, by the API and plain `alembic` alike.
         "on_version_apply": (check_before_commit, forget_overrides, *callbacks, HistoryRecorder()),
     }
+
+
+@contextmanager
+def command_line_errors(config: Config) -> Iterator[None]:
+    """On the plain ``alembic`` command line, re-raise our errors as Alembic's ``CommandError``.
+
+    Alembic prints a ``CommandError`` as one ``FAILED: …`` line and exits non-zero (``--raiseerr`` shows the
+    traceback); any other exception would be a traceback. Callers from code keep the typed error.
+    """
+    try:
+        yield
+    except StockdataError as exc:
+        if config.cmd_opts is None:
+            raise
+        raise CommandError(str(exc)) from exc

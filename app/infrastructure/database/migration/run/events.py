@@ -1,9 +1,11 @@
-"""What a run reports while it waits for the migration lock or retries a revision (``on_event`` callbacks)."""
+"""What a run reports while it waits for the migration lock, retries a revision or backfills (``on_event``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from app.infrastructure.database.migration.safe.progress import BackfillProgress
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class RevisionRetry:
     """A revision hit the DDL lock timeout, was rolled back, and will be run again after a pause."""
 
     revision: str | None
+    """``None`` when the statement was not a revision's (reading or creating ``alembic_version``)."""
     timeout: str
     seconds: float
     statement: str
@@ -48,11 +51,12 @@ class RevisionRetry:
 
     def describe(self) -> str:
         """One line for people."""
+        subject = f"Revision {self.revision}" if self.revision else "The migration"
         return (
-            f"Revision {self.revision or '?'} was rolled back: {self.timeout} ({self.seconds:g} s) expired on "
+            f"{subject} was rolled back: {self.timeout} ({self.seconds:g} s) expired on "
             f"{self.statement[:120]}; retry {self.attempt} of {self.retries} in {self.pause:g} s."
         )
 
 
-MigrationEvent = LockWaiting | LockAcquired | RevisionRetry
+MigrationEvent = LockWaiting | LockAcquired | RevisionRetry | BackfillProgress
 OnEvent = Callable[[MigrationEvent], None]

@@ -179,7 +179,14 @@ async def _release_advisory_lock(connection: AsyncConnection) -> None:
 
 @asynccontextmanager
 async def _file_lock(path: Path, target: str, timeout: float, on_event: OnEvent | None) -> AsyncIterator[None]:
-    with path.open("a+", encoding="utf-8") as handle:
+    handle = _open_lock_file(path)
+    if handle is None:
+        # The lock file is missing and its folder is read-only: no write can succeed for this user either (SQLite
+        # journals in that folder), so a run with something to do fails on its first write (PermissionDeniedError),
+        # and one with nothing to do needs no lock.
+        yield
+        return
+    with handle:
         started = time.monotonic()
         if not _try_flock(handle):
             holder = path.read_text(encoding="utf-8").strip() or None
@@ -189,14 +196,27 @@ async def _file_lock(path: Path, target: str, timeout: float, on_event: OnEvent 
                     raise _timed_out(target, timeout, holder, f"the lock file is {path}")
                 await asyncio.sleep(POLL_SECONDS)
             _emit(on_event, LockAcquired(time.monotonic() - started))
-        handle.truncate(0)
-        handle.write(f"{_this_process()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
-        handle.flush()
+        writable = handle.writable()
+        if writable:
+            handle.truncate(0)
+            handle.write(f"{_this_process()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
+            handle.flush()
         try:
             yield
         finally:
-            handle.truncate(0)
+            if writable:
+                handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _open_lock_file(path: Path) -> IO[str] | None:
+    """The lock file, for writing or else read-only (``flock`` needs no write access); ``None`` if it cannot be had."""
+    for mode in ("a+", "r"):
+        try:
+            return path.open(mode, encoding="utf-8")
+        except OSError:
+            continue
+    return None
 
 
 def _try_flock(handle: IO[str]) -> bool:

@@ -37,12 +37,17 @@ async def alembic_command_session(connection: AsyncConnection, config: Config) -
 
     Waiting for the lock is logged, as Alembic reports everything else; there are no retries on this path.
     """
-    command = getattr(config.cmd_opts, "cmd", None)
-    if command is None or getattr(command[0], "__name__", None) not in MUTATING_COMMANDS:
+    if plain_alembic_command(config) not in MUTATING_COMMANDS:
         yield
         return
     async with migration_session(connection, on_event=_log):
         yield
+
+
+def plain_alembic_command(config: Config) -> str | None:
+    """The plain ``alembic`` command being run (``upgrade``, ``current``…); ``None`` when called from code."""
+    command = getattr(config.cmd_opts, "cmd", None)
+    return None if command is None else getattr(command[0], "__name__", None)
 
 
 def _log(event: MigrationEvent) -> None:

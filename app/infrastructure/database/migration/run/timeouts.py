@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import op
 from alembic.config import Config
@@ -34,6 +34,7 @@ BUSY_TIMEOUT = "busy_timeout"
 CLIENT_CHECK_INTERVAL = "2s"
 _OVERRIDES = "stockdata.timeout_overrides"
 _SQLITE_FOREVER_MS = 2**31 - 1
+T = TypeVar("T")
 
 
 async def configure_session(connection: AsyncConnection, settings: Settings) -> None:
@@ -121,6 +122,7 @@ def timeout_error(exc: DBAPIError, *, revision: str | None, where: str, config: 
         )
     else:
         advice = (
+            f"the database file is busy (another connection holds a transaction on it): "
             f"{statement[:200]} waited longer than the SQLite busy timeout ({seconds:g} s, {origin}){attempts} for "
             "other connections to release the database file. Run again once their transactions end, or raise "
             "MIGRATION_DDL_LOCK_TIMEOUT"
@@ -130,20 +132,28 @@ def timeout_error(exc: DBAPIError, *, revision: str | None, where: str, config: 
     )
 
 
-async def retry_lock_timeouts(run: Callable[[], Awaitable[Any]], *, on_event: OnEvent | None) -> None:
-    """Await ``run()``; when a revision failed only on the lock timeout, pause and run it again, as configured."""
+async def retry_lock_timeouts(
+    connection: AsyncConnection, run: Callable[[], Awaitable[T]], *, on_event: OnEvent | None
+) -> T:
+    """Await ``run()``; when it failed only on the lock timeout, roll ``connection`` back, pause and run it again.
+
+    The rollback matters when the timeout hit outside a revision's own transaction (creating or reading
+    ``alembic_version``): PostgreSQL refuses every statement of an aborted transaction until then.
+    """
     settings = get_settings()
     retries, pause = settings.migration_ddl_lock_retries, settings.migration_ddl_lock_retry_pause
-    for attempt in range(1, retries + 2):
+    attempt = 1
+    while True:
         try:
-            await run()
-            return
+            return await run()
         except DDLLockTimeoutError as exc:
             if exc.timeout == STATEMENT_TIMEOUT or attempt > retries:
                 raise
+            await connection.rollback()
             if on_event is not None:
                 on_event(RevisionRetry(exc.revision, exc.timeout, exc.seconds, exc.statement, attempt, retries, pause))
             await asyncio.sleep(pause)
+            attempt += 1
 
 
 def _expired(exc: DBAPIError) -> str | None:
