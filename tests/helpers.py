@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pty
 import select
@@ -11,8 +12,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy import table as sql_table
 from sqlalchemy.engine import Connection
 
 from app import PROJECT_ROOT
@@ -135,3 +138,17 @@ def _reflect(connection: Connection) -> dict[str, Any]:
 def reflect_schema(url: str) -> dict[str, Any]:
     """Tables, columns, keys, indexes and comments of the database at ``url``."""
     return on_connection(url, _reflect)
+
+
+def _row_checksums(connection: Connection) -> dict[str, str]:
+    inspector = inspect(connection)
+    sums = {}
+    for table in sorted(inspector.get_table_names()):
+        rows = connection.execute(sa.select(text("*")).select_from(sql_table(table))).all()
+        sums[table] = hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
+    return sums
+
+
+def snapshot(url: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The schema of the database at ``url`` and a checksum of each table's rows: equal when nothing changed."""
+    return reflect_schema(url), on_connection(url, _row_checksums)

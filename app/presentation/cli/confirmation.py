@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app.presentation.cli import rendering
+from app.presentation.cli import preflight_rendering, rendering
 from app.presentation.cli.options import database_url
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def confirm_downgrade(preview: DowngradePreview) -> None:
             f"downgrade would undo {rendering.counted(len(preview.revisions), 'revision')}: {listing}, and destroy: "
             f"{losses}; nothing was changed. Re-run with --yes to confirm (there is no terminal to ask)"
         )
-    for line in rendering.preview_lines(preview):
+    for line in [*rendering.preview_lines(preview), *preflight_rendering.acknowledged_lines(preview.findings)]:
         click.echo(line)
     if not click.confirm("Go on?"):
         raise ConfirmationRequiredError("downgrade cancelled; nothing was changed")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.infrastructure.database.migration.connection import open_connection
-from app.infrastructure.database.migration.guard import estimate, fence, history, status
+from app.infrastructure.database.migration.guard import fence, history, preflight, status
 from app.infrastructure.database.migration.inspect import ranges, revisions
 from app.infrastructure.database.migration.inspect.drift import detect_drift
 from app.infrastructure.database.migration.inspect.foreign_tables import foreign_tables
@@ -18,6 +18,7 @@ from app.infrastructure.database.migration.results import (
     DatabaseEnvironment,
     Difference,
     DowngradePreview,
+    Preflight,
     RevisionInfo,
     Status,
     Verification,
@@ -122,7 +123,21 @@ async def preview_downgrade(
         current = await connection.run_sync(revisions.current_heads)
         revisions.ensure_known(script, current)
         plan = revisions.plan_downgrade(script, revision, current)
-        return await connection.run_sync(estimate.preview, plan)
+        return await connection.run_sync(preflight.preview, plan)
+
+
+async def preview_upgrade(
+    revision: str = "head", *, database_url: str | None = None, script_location: Path | None = None
+) -> Preflight:
+    """What ``upgrade_database(revision)`` would apply, destroy or fail on (the pre-flight) and its SQL; changes
+    nothing."""
+    config = config_for(database_url, script_location)
+    script = load_scripts(config)
+    async with open_connection(config.attributes["database_url"]) as connection:
+        current = await connection.run_sync(revisions.current_heads)
+        revisions.ensure_known(script, current)
+        plan = revisions.plan_upgrade(script, revision, current)
+        return await connection.run_sync(preflight.analyse, plan, "upgrade")
 
 
 async def render_sql(

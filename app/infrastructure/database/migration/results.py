@@ -177,6 +177,70 @@ class DataLoss:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One operation of a run that the pre-flight found would destroy rows, or fail on (or not fit) the data."""
+
+    revision: str
+    path: str
+    line: int
+    """The line of the revision file that invokes the operation."""
+    kind: str
+    """``drop_table``, ``drop_column``, ``delete_rows``, ``narrow_type``, ``add_not_null``, ``add_required_column``,
+    ``add_unique``, ``add_primary_key``, ``add_check`` or ``add_foreign_key``."""
+    table: str
+    columns: tuple[str, ...]
+    action: str
+    """What the operation does, in words: ``drops table notes``, ``narrows stocks.code VARCHAR(5) → VARCHAR(4)``."""
+    rows: int | None
+    """How many rows (duplicate groups for unique keys, non-null values for a dropped column) are hit; ``None``
+    when the table is not in the database now."""
+    unit: str
+    """What ``rows`` counts: ``row``, ``non-null value``, ``duplicate group``, ``orphan row``…"""
+    samples: tuple[str, ...] = ()
+    """A few keys of the rows hit, e.g. ``id=3``."""
+    destroys: bool = True
+    """True when the operation loses the data; False when the database would refuse it (SQLite: keep data that
+    does not fit)."""
+    acknowledged: str | None = None
+    """Why the loss is accepted: the reason of the revision's ``# migrate: destroys-data`` marker, or that the
+    downgrade undoes what the same revision's upgrade created."""
+
+    @property
+    def refused(self) -> bool:
+        """True when the operation hits rows and nothing acknowledges it."""
+        return bool(self.rows) and self.acknowledged is None
+
+    @property
+    def summary(self) -> str:
+        """``revision:line action (count, e.g. samples)``."""
+        if self.rows is None:
+            amount = "not in the database now"
+        else:
+            amount = f"{self.rows:,} {self.unit}{'' if self.rows == 1 else 's'}"
+            amount += f", e.g. {', '.join(self.samples)}" if self.samples else ""
+        return f"{self.revision}:{self.line} {self.action} ({amount})"
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What a run would destroy or could not do with the data, worked out before it changes anything."""
+
+    direction: str
+    """``"upgrade"`` or ``"downgrade"``."""
+    revisions: tuple[RevisionInfo, ...]
+    """The revisions the run applies or undoes, in order."""
+    findings: tuple[Finding, ...]
+    sql: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    """Limits of the analysis, e.g. a revision that could not run offline."""
+
+    @property
+    def refused(self) -> tuple[Finding, ...]:
+        """The findings that stop the run."""
+        return tuple(finding for finding in self.findings if finding.refused)
+
+
+@dataclass(frozen=True)
 class DowngradePreview:
     """What a downgrade would undo and destroy, and its SQL, worked out without changing anything."""
 
@@ -186,6 +250,8 @@ class DowngradePreview:
     sql: str
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Limits of the estimate, e.g. a revision whose downgrade could not be rendered offline."""
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+    """Every pre-flight finding, the losses included; those ``refused`` stop the downgrade, ``--yes`` or not."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from app.presentation.cli import rendering
+from app.presentation.cli import preflight_rendering, rendering
 from app.presentation.cli.confirmation import confirm_downgrade, production_confirmed
 from app.presentation.cli.options import (
     StepsBackCommand,
@@ -23,7 +23,7 @@ from app.presentation.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from app.infrastructure.database.migration.results import DowngradePreview, MigrationStep, RunResult
+    from app.infrastructure.database.migration.results import DowngradePreview, MigrationStep, Preflight, RunResult
     from app.infrastructure.database.migration.run.events import MigrationEvent
 
 
@@ -68,10 +68,13 @@ def _report(result: RunResult, as_json: bool) -> None:
     multiple=True,
     help="Accept that applied revision REV's script changed (or is gone): record its new checksum. Repeatable.",
 )
+@click.option("--dry-run", is_flag=True, help="Print the plan, the SQL and the pre-flight's findings; change nothing.")
 @production_option
 @json_option
 @common_options
-def upgrade(revision: str, accept: tuple[str, ...], i_know_this_is_production: bool, as_json: bool) -> None:
+def upgrade(
+    revision: str, accept: tuple[str, ...], dry_run: bool, i_know_this_is_production: bool, as_json: bool
+) -> None:
     """Apply revisions up to REVISION (default: head), each in its own transaction.
 
     A database built before Alembic (tables but no revision) is adopted first, as `adopt` does.
@@ -79,16 +82,22 @@ def upgrade(revision: str, accept: tuple[str, ...], i_know_this_is_production: b
     Safe to run from every instance at once: one migrates while the others wait for its lock
     (MIGRATION_LOCK_TIMEOUT), then find nothing left to do.
 
-    Refuses while applied revisions' scripts changed since they ran (see `verify`), unless accepted.
+    Refuses while applied revisions' scripts changed since they ran (see `verify`), unless accepted, and (exit 19)
+    when the pre-flight finds it would destroy rows or fail on the data, unless the revision acknowledges it with
+    `# migrate: destroys-data <reason>`.
 
     \b
     Examples:
       stockdata migrate upgrade
+      stockdata migrate upgrade --dry-run    # the plan, the SQL, and what the data says about it
       stockdata migrate upgrade dceebfc4ff9f --database-url postgresql://app@db/stockdata
       stockdata migrate upgrade --accept-modified dceebfc4ff9f
     """
-    from app.infrastructure.database.migration import upgrade_database
+    from app.infrastructure.database.migration import preview_upgrade, upgrade_database
 
+    if dry_run:
+        _print_preflight(asyncio.run(preview_upgrade(revision, database_url=database_url())), as_json)
+        return
     confirmed = production_confirmed("accept modified revisions", flag=i_know_this_is_production) if accept else False
     _migrate(upgrade_database, revision, as_json, accept_modified=accept, production_confirmed=confirmed)
 
@@ -108,7 +117,7 @@ def downgrade(revision: str, dry_run: bool, yes: bool, i_know_this_is_production
 
     \b
     Examples:
-      stockdata migrate downgrade --dry-run  # the SQL, and the tables/columns it drops with row counts
+      stockdata migrate downgrade --dry-run  # the SQL, what it drops with row counts, the pre-flight
       stockdata migrate downgrade            # undo the latest revision, after confirming
       stockdata migrate downgrade -2 --yes   # undo the latest two, no question
       stockdata migrate downgrade base --yes # undo everything
@@ -122,7 +131,8 @@ def downgrade(revision: str, dry_run: bool, yes: bool, i_know_this_is_production
         if dry_run:
             _print_preview(preview, as_json)
             return
-        if preview.revisions:
+        # A refused pre-flight needs no question: the run refuses it, with the findings, before changing anything.
+        if preview.revisions and not any(finding.refused for finding in preview.findings):
             confirm_downgrade(preview)
         shown = [info.revision for info in preview.revisions]
     confirmed = production_confirmed("downgrade it", flag=i_know_this_is_production)
@@ -131,10 +141,21 @@ def downgrade(revision: str, dry_run: bool, yes: bool, i_know_this_is_production
 
 def _print_preview(preview: DowngradePreview, as_json: bool) -> None:
     if as_json:
-        rendering.emit_json("downgrade", dry_run=True, **rendering.preview_json(preview))
+        findings = [preflight_rendering.finding_json(finding) for finding in preview.findings]
+        rendering.emit_json("downgrade", dry_run=True, **rendering.preview_json(preview), findings=findings)
         return
     click.echo(preview.sql, nl=False)
-    for line in rendering.preview_lines(preview):
+    for line in [*rendering.preview_lines(preview), *preflight_rendering.finding_lines(preview.findings, "downgrade")]:
+        click.echo(line)
+    click.echo("Dry run: nothing was changed.")
+
+
+def _print_preflight(preflight: Preflight, as_json: bool) -> None:
+    if as_json:
+        rendering.emit_json("upgrade", dry_run=True, **preflight_rendering.preflight_json(preflight))
+        return
+    click.echo(preflight.sql, nl=False)
+    for line in preflight_rendering.preflight_lines(preflight):
         click.echo(line)
     click.echo("Dry run: nothing was changed.")
 

@@ -14,8 +14,6 @@ breaks whoever still uses the old shape, or could not be checked.
 
 from __future__ import annotations
 
-import ast
-import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from app.infrastructure.database.migration.author.renames import rename_hints
 from app.infrastructure.database.migration.author.safe_forms import SAFE_FORM_RULES, safe_form_lines
 from app.infrastructure.database.migration.author.squawk import run_squawk
 from app.infrastructure.database.migration.inspect import revisions
+from app.infrastructure.database.migration.inspect.markers import read_markers
 from app.infrastructure.database.migration.inspect.offline import OfflineRun, run_offline
 
 ERROR = "error"
@@ -59,7 +58,7 @@ WARNING_RULES = frozenset(
 )
 """Rules whose findings are warnings; every other rule, squawk's included, reports errors."""
 
-_IGNORE = re.compile(r"#\s*migrate-lint:\s*ignore\[([^\]]*)\](.*)")
+IGNORE_TAG = r"migrate-lint:\s*ignore"
 
 
 @dataclass(frozen=True)
@@ -200,30 +199,15 @@ def _python_checks(upgrade: OfflineRun, downgrade: OfflineRun) -> Iterator[tuple
 
 def _apply_ignores(rev: Script, findings: list[LintFinding]) -> Iterator[LintFinding]:
     """The findings not silenced by a ``# migrate-lint: ignore[rule] reason`` comment in their statement."""
-    source = Path(rev.path).read_text(encoding="utf-8")
-    ignores: dict[int, tuple[set[str], str]] = {}
-    for number, text in enumerate(source.splitlines(), start=1):
-        match = _IGNORE.search(text)
-        if match is None:
-            continue
-        rules = {rule.strip() for rule in match.group(1).split(",") if rule.strip()}
-        reason = match.group(2).strip()
-        ignores[number] = (rules, reason)
-        if not reason:
+    source = read_markers(Path(rev.path).read_text(encoding="utf-8"), IGNORE_TAG)
+    for marker in source.markers:
+        if not marker.reason:
             yield _finding(
-                rev, number, "ignore-without-reason", "say why after the brackets; the ignore is not applied until then"
+                rev,
+                marker.line,
+                "ignore-without-reason",
+                "say why after the brackets; the ignore is not applied until then",
             )
-    statements = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.stmt)]
     for finding in findings:
-        span = _statement_span(statements, finding.line)
-        if not any(finding.rule in rules and reason for line, (rules, reason) in ignores.items() if line in span):
+        if not any(finding.rule in marker.names and marker.reason for marker in source.covering(finding.line)):
             yield finding
-
-
-def _statement_span(statements: list[ast.stmt], line: int) -> range:
-    """The lines of the smallest statement containing ``line``."""
-    containing = [node for node in statements if node.lineno <= line <= (node.end_lineno or node.lineno)]
-    if not containing:
-        return range(line, line + 1)
-    smallest = min(containing, key=lambda node: (node.end_lineno or node.lineno) - node.lineno)
-    return range(smallest.lineno, (smallest.end_lineno or smallest.lineno) + 1)

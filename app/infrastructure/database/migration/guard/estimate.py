@@ -1,11 +1,9 @@
-"""What a downgrade destroys, worked out before it runs: its SQL rendered offline, the drops read from it, and
-the rows those drops hold counted on the live database.
+"""The SQL side of the pre-flight: a plan's SQL rendered offline, and what SQL text drops, truncates or deletes.
 
-The drops are read from the PostgreSQL rendering (:func:`offline.run_offline`, as lint uses) whatever the
-database: there a batch ``drop_column`` is a plain ``ALTER TABLE … DROP COLUMN`` (SQLite's rendering copies whole
-tables, and cannot be made offline at all), and ``op.execute`` text that drops, truncates or deletes is caught as
-well. A revision whose ``downgrade()`` cannot run offline (it reads data through ``op.get_bind()``, say) is named
-in the notes instead.
+:mod:`.preflight` reads the Alembic operations themselves; SQL text is what it cannot read that way, the
+``op.execute`` statements, so their drops and deletions are found here (:func:`find_losses`). The SQL a dry run
+shows comes from :func:`render`: for PostgreSQL whatever the database, when SQLite's batch operations (which copy
+whole tables, reflecting the live one) cannot be rendered offline.
 """
 
 from __future__ import annotations
@@ -14,12 +12,9 @@ import re
 from collections.abc import Iterator, Sequence
 
 from alembic.script import Script
-from sqlalchemy import column, func, inspect, select, table
-from sqlalchemy.engine import Connection, Inspector
 
-from app.infrastructure.database.migration.inspect import revisions
-from app.infrastructure.database.migration.inspect.offline import run_offline
-from app.infrastructure.database.migration.results import DataLoss, DowngradePreview
+from app.infrastructure.database.migration.inspect.offline import OfflineRun, run_offline
+from app.infrastructure.database.migration.results import DataLoss
 
 _NAME = r'(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)'
 _QUALIFIED = rf"{_NAME}(?:\.{_NAME})?"
@@ -33,39 +28,21 @@ _ALTER = re.compile(
 _DROP_COLUMN = re.compile(rf"\bDROP\s+COLUMN\s+(?:IF\s+EXISTS\s+)?(?P<column>{_NAME})", re.I)
 
 
-def preview(connection: Connection, plan: Sequence[Script]) -> DowngradePreview:
-    """The revisions ``plan`` undoes, the data it destroys with live row counts, and its SQL."""
-    portable, failed = render(plan, "postgresql")
-    notes = [
-        f"revision {revision}'s downgrade could not be rendered offline ({reason}); what it destroys is not estimated"
-        for revision, reason in failed
-    ]
-    sql = portable
-    if connection.dialect.name != "postgresql":
-        native, native_failed = render(plan, connection.dialect.name)
-        if native_failed:
-            notes.append(
-                "SQLite cannot render these downgrades without a database (batch operations reflect the live "
-                "table), so the SQL shown is PostgreSQL's for the same operations"
-            )
-        else:
-            sql = native
-    inspector = inspect(connection)
-    losses = tuple(_count(connection, inspector, loss) for loss in find_losses(portable))
-    return DowngradePreview(tuple(revisions.info(script) for script in plan), losses, sql, tuple(notes))
+def render(plan: Sequence[Script], dialect: str, function: str = "downgrade") -> tuple[str, list[tuple[str, str]]]:
+    """The SQL of each revision's ``downgrade()`` (or ``function``) for ``dialect``, and the revisions that failed
+    with why."""
+    runs = [(script, run_offline(script.module, function, dialect=dialect)) for script in plan]
+    failed = [(script.revision, run.failure.sql.splitlines()[0]) for script, run in runs if run.failure is not None]
+    return sql_text(runs, function), failed
 
 
-def render(plan: Sequence[Script], dialect: str) -> tuple[str, list[tuple[str, str]]]:
-    """The SQL of each revision's ``downgrade()`` for ``dialect``, and the revisions that failed with why."""
+def sql_text(runs: Sequence[tuple[Script, OfflineRun]], function: str) -> str:
+    """The statements of offline runs of ``function`` as one SQL text, each revision under a comment line."""
     parts: list[str] = []
-    failed: list[tuple[str, str]] = []
-    for script in plan:
-        run = run_offline(script.module, "downgrade", dialect=dialect)
-        parts.append(f"-- downgrade {script.revision}: {script.doc}")
+    for script, run in runs:
+        parts.append(f"-- {function} {script.revision}: {script.doc}")
         parts += [statement.sql for statement in run.statements]
-        if run.failure is not None:
-            failed.append((script.revision, run.failure.sql.splitlines()[0]))
-    return "\n\n".join(parts) + "\n", failed
+    return "\n\n".join(parts) + "\n"
 
 
 def find_losses(sql: str) -> list[DataLoss]:
@@ -99,16 +76,3 @@ def _statements(sql: str) -> Iterator[tuple[int, str, str, str | None]]:
 def _unquote(name: str) -> str:
     parts = re.findall(_NAME, name)
     return ".".join(part[1:-1].replace('""', '"') if part.startswith('"') else part.lower() for part in parts)
-
-
-def _count(connection: Connection, inspector: Inspector, loss: DataLoss) -> DataLoss:
-    schema, _, name = loss.table.rpartition(".")
-    if not inspector.has_table(name, schema=schema or None):
-        return loss
-    if loss.column is None:
-        query = select(func.count()).select_from(table(name, schema=schema or None))
-    else:
-        if loss.column not in {found["name"] for found in inspector.get_columns(name, schema=schema or None)}:
-            return loss
-        query = select(func.count(column(loss.column))).select_from(table(name, schema=schema or None))
-    return DataLoss(loss.kind, loss.table, loss.column, connection.scalar(query))

@@ -3,7 +3,8 @@
 
 ``alembic/env.py`` calls :func:`enforce` on the locked connection once the ``MigrationContext`` is configured, before
 ``run_migrations()``: it works out what the command will do (the steps Alembic is about to run) and runs
-:data:`GUARDS` on that. A guard raises a ``MigrationError`` to refuse (nothing has changed yet) or returns notes.
+:data:`GUARDS` on that: the production fence, the checksums and the data pre-flight. A guard raises a
+``MigrationError`` to refuse (nothing has changed yet) or returns notes.
 
 Confirmations come from the API (:func:`confirm`, into ``config.attributes``) or from plain ``alembic``'s ``-x``
 arguments: ``-x i-know-this-is-production=1`` and ``-x accept-modified=REV[,REV…]``.
@@ -22,7 +23,7 @@ from alembic.runtime.migration import MigrationContext, MigrationStep, RevisionS
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from app.infrastructure.database.migration.guard import fence, history
+from app.infrastructure.database.migration.guard import fence, history, preflight
 from app.infrastructure.database.migration.run.session import MUTATING_COMMANDS, plain_alembic_command
 
 Direction = Literal["upgrade", "downgrade", "stamp"]
@@ -69,8 +70,17 @@ def checksums(run: PlannedRun) -> Sequence[str]:
     return history.prepare_upgrade(run.connection, run.script, run.current, accept=run.accept_modified)
 
 
-GUARDS: tuple[Guard, ...] = (production_fence, checksums)
-"""In order: the fence first, so that nothing is accepted on a production database before it is confirmed."""
+def data_loss(run: PlannedRun) -> Sequence[str]:
+    """An upgrade or downgrade refuses, before changing anything, to destroy rows or fail on the data, unless the
+    revision acknowledges it (the pre-flight, :mod:`..guard.preflight`)."""
+    if run.direction != "stamp" and run.revisions:
+        preflight.enforce(run.connection, run.revisions, run.direction)
+    return ()
+
+
+GUARDS: tuple[Guard, ...] = (production_fence, checksums, data_loss)
+"""In order: the fence first, so that nothing is accepted on a production database before it is confirmed; the
+pre-flight last, on scripts whose checksums are known to be the reviewed ones."""
 
 
 def confirm(config: Config, *, production_confirmed: bool = False, accept_modified: Sequence[str] = ()) -> None:

@@ -59,9 +59,10 @@ async def run(
 
     ``prepare`` (adoption of a legacy database) runs first, on the same connection in its own transaction. With an
     empty plan Alembic is not called (``downgrade -1`` at base would fail), unless asked to (``stamp``; ``upgrade``,
-    whose guards check the checksums even with nothing to apply). The guards' notes end up in the result. A corrupt
-    ``alembic_version`` raises CorruptVersionTableError, unless ``repair_version_table`` (``stamp``): adoption then
-    does not run, and :func:`repairing` is true for ``alembic_call``.
+    whose guards check the checksums even with nothing to apply). The notes of env.py's guards (:mod:`.guards`:
+    fence, checksums, the data pre-flight) end up in the result. A corrupt ``alembic_version`` raises
+    CorruptVersionTableError, unless ``repair_version_table`` (``stamp``): adoption then does not run, and
+    :func:`repairing` is true for ``alembic_call``.
     """
     script = load_scripts(config)
     config.attributes["command"] = command_name
