@@ -55,6 +55,9 @@ class Step:
     """Portable SQL a team runs before retrying an ``unfit`` step."""
     rename: bool = False
     """Autogenerate sees a drop + create: the step is generated with the rename accepted (``--interactive``)."""
+    down_refused: bool = False
+    """Its downgrade cannot give back what the upgrade removed (a NOT NULL column without values), so the
+    pre-flight must refuse it on populated tables."""
     categories: tuple[str, ...] = field(default=())
 
     def schema(self) -> MetaData:
@@ -324,6 +327,7 @@ STEPS: tuple[Step, ...] = (
         "drop_staleness_immutable_columns",
         f"{HI}/ad19e988bec3_drop_immutable_fields_from_staleness.py @ bb8d0071",
         outcome="destroys",
+        down_refused=True,
         categories=("drop-column",),
     ),
     Step(
