@@ -27,6 +27,7 @@ from app.infrastructure.database.migration.run.environment import (
     database_url,
 )
 from app.infrastructure.database.migration.run.session import alembic_command_session
+from app.infrastructure.database.migration.setup import read_revision_files
 
 config = context.config
 configure_logging(config)
@@ -87,6 +88,7 @@ def run_migrations_online() -> None:
 
 
 with command_line_errors(config):
+    read_revision_files(context.script)  # a broken revision file is one line, before anything runs
     if context.is_offline_mode():
         run_migrations_offline()
     else:

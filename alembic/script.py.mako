@@ -1,4 +1,14 @@
-"""${message}
+<%!
+    import unicodedata
+
+    def docstring(text):
+        # Any message must give a file that parses and whose docstring reads as the message: escape what would
+        # end the docstring or start an escape sequence, and control characters Python source cannot hold raw.
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+        return "".join(
+            f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" and c not in "\n\t" else c for c in text
+        )
+%>"""${message | docstring}
 
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
@@ -21,10 +31,10 @@ depends_on: str | Sequence[str] | None = ${repr(depends_on)}
 
 
 def upgrade() -> None:
-    """Apply: ${message}."""
+    """Apply: ${message | docstring}."""
     ${upgrades if upgrades else "pass"}
 
 
 def downgrade() -> None:
-    """Revert: ${message}."""
+    """Revert: ${message | docstring}."""
     ${downgrades if downgrades else "pass"}

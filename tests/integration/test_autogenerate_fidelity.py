@@ -42,10 +42,11 @@ def models_plus(*tables: Callable[[MetaData], object]) -> MetaData:
     return metadata
 
 
-def step(database_url: str, scripts: Path, metadata: MetaData, *, hook: Any = None) -> str:
+def step(database_url: str, scripts: Path, metadata: MetaData, *, hook: Any = None, loses: str | None = None) -> str:
     """Autogenerate against ``metadata``, import the file, upgrade, check both ways, down → up; return the file's text.
 
-    No warning may be raised on the way (``revision`` and ``upgrade`` print them).
+    ``loses`` names the operation whose data loss the reviewer accepts: its line gets the pre-flight's marker. No
+    warning may be raised on the way (``revision`` and ``upgrade`` print them).
     """
     config = build_config(database_url=database_url, script_location=scripts)
     config.attributes["target_metadata"] = metadata
@@ -57,6 +58,12 @@ def step(database_url: str, scripts: Path, metadata: MetaData, *, hook: Any = No
         assert written is not None
         assert not isinstance(written, list)
         path = Path(written.path)
+        if loses is not None:
+            marked = [
+                f"{line}  # migrate: destroys-data reviewed" if loses in line else line
+                for line in path.read_text().splitlines()
+            ]
+            path.write_text("\n".join(marked) + "\n")
         load_python_file(str(path.parent), path.name)  # the file imports: every name it uses is defined
         command.upgrade(config, "head")
         assert drift(database_url, scripts, metadata) == []
@@ -237,7 +244,7 @@ def test_enum_types_are_created_extended_and_dropped_with_their_columns(at_head:
     execute(at_head, "UPDATE stocks SET grade = 'b'")
     extended = step(at_head, scripts, models_plus(graded("a", "b", "c")))
     execute(at_head, "UPDATE stocks SET grade = 'c'")
-    dropped = step(at_head, scripts, models_plus(graded()))
+    dropped = step(at_head, scripts, models_plus(graded()), loses='drop_column("grade")')
 
     assert 'sa.Enum("a", "b", name="grade").create(op.get_bind(), checkfirst=True)' in added
     assert 'sa.Enum("a", "b", name="grade").drop(op.get_bind(), checkfirst=True)' in added.split("def downgrade")[1]

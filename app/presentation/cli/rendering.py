@@ -165,6 +165,7 @@ def lint_json(report: LintReport) -> dict[str, Any]:
         "errors": len(report.errors),
         "warnings": len(report.warnings),
         "findings": [asdict(finding) for finding in report.findings],
+        "notes": list(report.notes),
     }
 
 

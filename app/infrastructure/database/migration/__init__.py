@@ -15,6 +15,7 @@ from alembic import command
 
 from app.infrastructure.database.migration.adopt import adoption
 from app.infrastructure.database.migration.author import authoring, lint, renames
+from app.infrastructure.database.migration.author.authoring import OnNote
 from app.infrastructure.database.migration.author.lint import LintReport
 from app.infrastructure.database.migration.author.renames import ConfirmRename, RenameHint
 from app.infrastructure.database.migration.connection import describe_target, open_connection
@@ -210,17 +211,23 @@ async def create_revision(
     database_url: str | None = None,
     script_location: Path | None = None,
     confirm_rename: ConfirmRename | None = None,
+    on_note: OnNote | None = None,
 ) -> Path:
-    """Write a new revision file and return its path.
+    """Write a new revision file, formatted by ruff and self-checked, and return its path.
 
     With ``autogenerate`` the database must be at head (else PendingMigrationsError), and a revision with no
     change is refused (NothingToGenerateError) unless ``allow_empty``. ``confirm_rename`` is asked about each
     dropped and added column or table that look like a rename; those it accepts are written as renames.
+
+    The file must import, have no ruff error and render offline for PostgreSQL and SQLite, else RevisionFileError
+    names the line (the file is kept). Without ruff it is written unformatted, which ``on_note`` hears.
     """
     config = config_for(database_url, script_location)
     if not autogenerate:
-        return authoring.write_empty(config, message)
-    return await authoring.autogenerate(config, message, allow_empty=allow_empty, confirm_rename=confirm_rename)
+        return authoring.write_empty(config, message, on_note=on_note)
+    return await authoring.autogenerate(
+        config, message, allow_empty=allow_empty, confirm_rename=confirm_rename, on_note=on_note
+    )
 
 
 async def find_rename_hints(path: Path) -> list[RenameHint]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+from collections.abc import Iterable
 from pathlib import Path
 
 from alembic.config import Config
@@ -10,7 +12,7 @@ from sqlalchemy import MetaData
 
 from app import PROJECT_ROOT
 from app.core.config import DEFAULT_SCRIPT_LOCATION, get_settings, normalize_database_url
-from app.infrastructure.database.migration.errors import MigrationSetupError
+from app.infrastructure.database.migration.errors import MigrationSetupError, RevisionFileError
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 SCRIPT_LOCATION = DEFAULT_SCRIPT_LOCATION
@@ -49,11 +51,54 @@ def config_for(database_url: str | None, script_location: Path | None = None) ->
 
 
 def load_scripts(config: Config) -> ScriptDirectory:
-    """Return the revision scripts named by ``config``, read once per ``config`` (see :mod:`.run.runner`)."""
+    """Return the revision scripts named by ``config``, read once per ``config`` (see :mod:`.run.runner`).
+
+    Every revision file is imported here, so one that does not import raises RevisionFileError naming its line.
+    """
     scripts: ScriptDirectory | None = config.attributes.get("scripts")
     if scripts is None:
-        scripts = config.attributes["scripts"] = ScriptDirectory.from_config(config)
+        scripts = read_revision_files(ScriptDirectory.from_config(config))
+        config.attributes["scripts"] = scripts
     return scripts
+
+
+def read_revision_files(scripts: ScriptDirectory) -> ScriptDirectory:
+    """Import every revision file of ``scripts`` now (Alembic does it lazily); a broken one raises RevisionFileError."""
+    try:
+        scripts.get_heads()
+    except Exception as exc:
+        error = import_failure(exc, revision_folders(scripts))
+        if error is None:
+            raise
+        raise error from exc
+    return scripts
+
+
+def revision_folders(scripts: ScriptDirectory) -> list[Path]:
+    """The folders holding the revision files of ``scripts``."""
+    if scripts.version_locations:
+        return [Path(folder) for folder in scripts.version_locations]
+    return [Path(scripts.dir, "versions")]
+
+
+def import_failure(exc: BaseException, folders: Iterable[Path]) -> RevisionFileError | None:
+    """The RevisionFileError for ``exc`` if importing a revision file under ``folders`` raised it, else ``None``."""
+    roots = [folder.resolve() for folder in folders]
+    # Only the files' top level runs on import: an exception passing through a function of theirs is not this.
+    places = [
+        (frame.filename, frame.lineno) for frame in traceback.extract_tb(exc.__traceback__) if frame.name == "<module>"
+    ]
+    if isinstance(exc, SyntaxError) and exc.filename:
+        places.append((exc.filename, exc.lineno))
+    inside = [(Path(name), line) for name, line in places if any(Path(name).resolve().is_relative_to(r) for r in roots)]
+    if not inside:
+        return None
+    path, line = inside[-1]
+    problem = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+    return RevisionFileError(
+        f"revision file {path} does not import (line {line or 1}: {type(exc).__name__}: {problem}); fix the file, "
+        "or move it out of the versions folder, and run the command again"
+    )
 
 
 def target_metadata() -> MetaData:

@@ -39,6 +39,9 @@ def revision(message: str, autogenerate: bool, interactive: bool) -> None:
     A drop and an add of the same shape (a likely rename, which would lose the data) is reported with the lines
     to change; --interactive asks about each instead and writes the rename.
 
+    The file is formatted by ruff and self-checked: it must import, have no ruff error and render offline for
+    PostgreSQL and SQLite. A failure exits 20 naming the line, and keeps the file for editing.
+
     \b
     Examples:
       stockdata migrate revision -m "add isin to listed_info"
@@ -48,7 +51,10 @@ def revision(message: str, autogenerate: bool, interactive: bool) -> None:
     from app.infrastructure.database.migration import create_revision, find_rename_hints
 
     ask = (lambda hint: click.confirm(rendering.rename_question(hint), default=False)) if interactive else None
-    path = asyncio.run(create_revision(message, autogenerate, database_url=database_url(), confirm_rename=ask))
+    note = None if is_quiet() else (lambda text: click.echo(f"Note: {text}"))
+    path = asyncio.run(
+        create_revision(message, autogenerate, database_url=database_url(), confirm_rename=ask, on_note=note)
+    )
     if not is_quiet():
         click.echo(f"Wrote {path}. Review it before applying: autogenerate cannot see renames or data moves.")
         for hint in asyncio.run(find_rename_hints(path)):
@@ -83,6 +89,8 @@ def lint(revision_ids: tuple[str, ...], all_revisions: bool, as_json: bool) -> N
     else:
         for line in rendering.lint_lines(report, errors_only=is_quiet()):
             click.echo(line)
+        for note in () if is_quiet() else report.notes:
+            click.echo(f"Note: {note}")
     if report.errors:
         raise LintFailedError(
             f"{len(report.errors)} lint error(s); fix them, or silence one with a reason "

@@ -3,6 +3,9 @@
 Autogenerate runs on the API's connection with the database at head (otherwise the pending revisions would read as
 differences), refuses to write a revision with no change unless asked, and can rewrite a likely rename (a drop and
 an add of the same shape) as a rename once the caller accepts it. Alembic's own messages are kept off stdout.
+
+Every file written is formatted and self-checked here (:mod:`.selfcheck`), in-process: ``alembic.ini``'s post-write
+hook is for the plain ``alembic`` command, which runs the same check in a subprocess.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +21,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.operations.ops import MigrationScript
 from alembic.runtime.migration import MigrationContext
-from alembic.script import Script
+from alembic.script import Script, ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from app.infrastructure.database.migration.author import renames
+from app.infrastructure.database.migration.author import renames, selfcheck
 from app.infrastructure.database.migration.author.renames import ConfirmRename
 from app.infrastructure.database.migration.connection import open_connection
 from app.infrastructure.database.migration.errors import (
@@ -30,18 +33,27 @@ from app.infrastructure.database.migration.errors import (
     PendingMigrationsError,
 )
 from app.infrastructure.database.migration.inspect import revisions
-from app.infrastructure.database.migration.setup import load_scripts
+from app.infrastructure.database.migration.setup import import_failure, load_scripts, revision_folders
+
+OnNote = Callable[[str], None]
+"""Hears what the writing did not do (ruff missing: the file is unformatted and was checked without ruff)."""
 
 
-def write_empty(config: Config, message: str) -> Path:
+def write_empty(config: Config, message: str, *, on_note: OnNote | None = None) -> Path:
     """Write a revision with empty ``upgrade()`` and ``downgrade()`` on top of the head; no database needed."""
-    with revisions.revision_errors(), _alembic_status_hidden():
-        written = command.revision(config, message=message)
-    return _script_path(written)
+    script = load_scripts(config)
+    with _self_checked(config, script, on_note) as written, revisions.revision_errors(), _alembic_status_hidden():
+        written.append(_script_path(command.revision(config, message=message)))
+    return written[0]
 
 
 async def autogenerate(
-    config: Config, message: str, *, allow_empty: bool, confirm_rename: ConfirmRename | None
+    config: Config,
+    message: str,
+    *,
+    allow_empty: bool,
+    confirm_rename: ConfirmRename | None,
+    on_note: OnNote | None = None,
 ) -> Path:
     """Write a revision of the differences between the models and the database, which must be at head."""
     script = load_scripts(config)
@@ -62,9 +74,29 @@ async def autogenerate(
                 result = command.revision(config, message=message, autogenerate=True)
             return result if isinstance(result, Script) or result is None else result[0]
 
-        written = await connection.run_sync(call)
+        with _self_checked(config, script, on_note) as written:
+            written.append(_script_path(await connection.run_sync(call)))
         await connection.commit()
-    return _script_path(written)
+    return written[0]
+
+
+@contextlib.contextmanager
+def _self_checked(config: Config, script: ScriptDirectory, on_note: OnNote | None) -> Iterator[list[Path]]:
+    """Around writing one revision: the file that Alembic cannot import, or that fails the self-check, is an error.
+
+    The block appends the path written; its formatting and checks replace ``alembic.ini``'s post-write hooks.
+    """
+    config.set_section_option("post_write_hooks", "hooks", "")
+    written: list[Path] = []
+    try:
+        yield written
+    except Exception as exc:
+        # Alembic imports the file it wrote before returning it, so a broken one surfaces as this exception.
+        error = import_failure(exc, revision_folders(script))
+        if error is None:
+            raise
+        raise error from exc
+    selfcheck.check_written(written[0], on_note or (lambda _note: None))
 
 
 def _directives_hook(allow_empty: bool, confirm_rename: ConfirmRename | None) -> Callable[..., None]:

@@ -3,13 +3,15 @@
 Each revision's ``upgrade()`` runs offline (:mod:`..inspect.offline`), so every statement is known with the line of the
 revision file that produced it; squawk (configured by ``.squawk.toml``) lints the statements, and its findings
 are mapped back to those lines. The Python-level checks read the operations ``upgrade()`` and ``downgrade()``
-invoke. A finding is silenced by a comment in the statement it points to that names the rule and says why::
+invoke, and the self-check that ``revision`` runs on every file it writes (:mod:`.selfcheck`: ruff's errors, both
+functions rendering for PostgreSQL and SQLite) reports as rules ``ruff`` and ``render-failed``. A finding is
+silenced by a comment in the statement it points to that names the rule and says why::
 
     op.create_index("ix_t_c", "t", ["c"])  # migrate-lint: ignore[require-concurrent-index-creation] t has 40 rows
 
 Severity: an **error** fails the lint (exit 18) — the change blocks a table, rewrites it, fails on existing
-rows, cannot be undone, or loses data; a **warning** is printed for review — the change is deliberate but
-breaks whoever still uses the old shape, or could not be checked.
+rows, cannot be undone, loses data, or the file is broken; a **warning** is printed for review — the change is
+deliberate but breaks whoever still uses the old shape, or could not be checked.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from alembic.operations.ops import ExecuteSQLOp
 from alembic.script import Script, ScriptDirectory
 
+from app.infrastructure.database.migration.author import selfcheck
 from app.infrastructure.database.migration.author.renames import rename_hints
 from app.infrastructure.database.migration.author.safe_forms import SAFE_FORM_RULES, safe_form_lines
 from app.infrastructure.database.migration.author.squawk import run_squawk
@@ -83,6 +86,8 @@ class LintReport:
     findings: tuple[LintFinding, ...]
     compared_with: str | None = None
     """The database whose unapplied revisions were chosen, when none were named."""
+    notes: tuple[str, ...] = ()
+    """What the lint could not check (ruff not installed)."""
 
     @property
     def errors(self) -> tuple[LintFinding, ...]:
@@ -111,14 +116,30 @@ def lint_scripts(scripts: Sequence[Script], *, compared_with: str | None = None)
     """Lint ``scripts`` (oldest first): squawk on their upgrade SQL, then the Python-level checks."""
     runs = [(rev, run_offline(rev.module, "upgrade"), run_offline(rev.module, "downgrade")) for rev in scripts]
     squawked = _squawk_findings([(rev, upgrade) for rev, upgrade, _downgrade in runs])
+    self_checked = _self_check_findings(scripts)
     findings: list[LintFinding] = []
     for rev, upgrade, downgrade in runs:
         checked = [_finding(rev, line, rule, message) for line, rule, message in _python_checks(upgrade, downgrade)]
         safe_lines = safe_form_lines(rev.path)
-        found = [*squawked.get(rev.revision, []), *checked]
+        found = [*squawked.get(rev.revision, []), *self_checked.get(rev.revision, []), *checked]
         kept = _apply_ignores(rev, [f for f in found if not (f.line in safe_lines and f.rule in SAFE_FORM_RULES)])
         findings.extend(sorted(kept, key=lambda finding: (finding.line, finding.rule)))
-    return LintReport(tuple(rev.revision for rev in scripts), tuple(findings), compared_with)
+    notes = () if selfcheck.find_ruff() is not None else (selfcheck.ruff_missing("lint skipped the ruff check"),)
+    return LintReport(tuple(rev.revision for rev in scripts), tuple(findings), compared_with, notes)
+
+
+def _self_check_findings(scripts: Sequence[Script]) -> dict[str, list[LintFinding]]:
+    """The self-check that ``revision`` runs on the files it writes (ruff errors, offline rendering), by revision."""
+    ruff = selfcheck.find_ruff()
+    paths = {Path(rev.path): rev for rev in scripts}
+    problems = selfcheck.ruff_problems(list(paths), ruff) if ruff is not None else []
+    for path, rev in paths.items():
+        problems.extend(selfcheck.render_problems(path, rev.module))
+    findings: dict[str, list[LintFinding]] = {}
+    for problem in problems:
+        rev = paths[problem.path]
+        findings.setdefault(rev.revision, []).append(_finding(rev, problem.line, problem.rule, problem.message))
+    return findings
 
 
 def _squawk_findings(upgrades: Sequence[tuple[Script, OfflineRun]]) -> dict[str, list[LintFinding]]:
@@ -162,7 +183,7 @@ def _sql_file(run: OfflineRun) -> tuple[str, list[int]]:
 
 def _python_checks(upgrade: OfflineRun, downgrade: OfflineRun) -> Iterator[tuple[int, str, str]]:
     """(line, rule, message) for what the SQL cannot show."""
-    if upgrade.failure is not None:
+    if upgrade.failure is not None and upgrade.needs_database:
         yield (
             upgrade.failure.line,
             "offline-render",

@@ -20,6 +20,7 @@ from typing import Any
 from alembic.operations import BatchOperations, MigrateOperation, Operations
 from alembic.operations.batch import BatchOperationsImpl
 from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,16 @@ class OfflineRun:
     operations: tuple[RecordedOperation, ...]
     failure: Statement | None = None
     """The exception that stopped the function (its text and line), if it could not run to the end offline."""
+    needs_database: bool = False
+    """The failure comes from running without a database, not from the code: SQLite batch operations that must
+    reflect their table, or a result read from ``op.get_bind().execute()`` (``None`` offline)."""
+    deliberate: bool = False
+    """The function itself raised ``NotImplementedError``: the documented way to say a revision is irreversible."""
+
+    @property
+    def broken(self) -> bool:
+        """The function failed through a fault of its code (an undefined name, a type the dialect cannot compile)."""
+        return self.failure is not None and not self.needs_database and not self.deliberate
 
 
 class _StatementBuffer:
@@ -120,6 +131,7 @@ def run_offline(module: ModuleType, function_name: str, *, dialect: str = "postg
         opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True, "transactional_ddl": True},
     )
     failure = None
+    needs_database = deliberate = False
     with Operations.context(context) as op:
         _record_invocations(op, lambda operation: operations.append(RecordedOperation(operation, locate())))
         context.impl.emit_begin()
@@ -128,8 +140,19 @@ def run_offline(module: ModuleType, function_name: str, *, dialect: str = "postg
         except Exception as exc:
             line = _failing_line(exc, code.co_filename, code.co_firstlineno)
             failure = Statement(f"{type(exc).__name__}: {exc}", line)
+            needs_database = _needs_database(exc)
+            raised_here = traceback.extract_tb(exc.__traceback__)[-1].filename == code.co_filename
+            deliberate = isinstance(exc, NotImplementedError) and raised_here
         context.impl.emit_commit()
-    return OfflineRun(code.co_firstlineno, tuple(buffer.statements), tuple(operations), failure)
+    return OfflineRun(
+        code.co_firstlineno, tuple(buffer.statements), tuple(operations), failure, needs_database, deliberate
+    )
+
+
+def _needs_database(exc: Exception) -> bool:
+    if isinstance(exc, CommandError):
+        return "cannot proceed in --sql mode" in str(exc)
+    return isinstance(exc, AttributeError | TypeError) and "'NoneType' object" in str(exc)
 
 
 def _line_locator(filename: str, default: int) -> Callable[[], int]:

@@ -1,0 +1,193 @@
+"""Revision files are checked: any message gives a valid file, what ``revision`` writes is self-checked (exit 20,
+file kept), ``lint`` reports the same problems, and a file that does not import is one error naming its line.
+
+Broken files come from a test's own copy of ``script.py.mako`` (the template ``revision`` renders) or from
+``write_revision``; never from the project's scripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from alembic.util import load_python_file
+from sqlalchemy import Column, MetaData, String
+
+from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
+from app.infrastructure.database.connection import Base
+from app.infrastructure.database.migration import (
+    create_revision,
+    get_heads,
+    lint_migrations,
+    show_history,
+    upgrade_database,
+)
+from app.infrastructure.database.migration.author import authoring
+from app.infrastructure.database.migration.errors import RevisionFileError
+from app.infrastructure.database.migration.setup import build_config
+from harness.commands import ALEMBIC
+from tests.helpers import reflect_schema, run
+from tests.scripts_folder import INITIAL, line_of, write_revision
+
+MESSAGES = [
+    'he said """hi"""',
+    r"back\slash \N{x} \x and a trailing \ ",
+    '日本語のメッセージ「銘柄」\n二行目 """',
+    "tab\there, bell\a, nul\0",
+]
+"""Each breaks the file unless escaped: a closing triple quote, an invalid escape, a character source cannot hold."""
+
+BROKEN_TEMPLATES = {
+    "raises at import": ("depends_on: str", 'raise RuntimeError("boom")', "does not import", "RuntimeError: boom"),
+    "undefined name": (
+        '    ${downgrades if downgrades else "pass"}',
+        "\n\ndef helper() -> None:\n    undefined_helper()",
+        "fails its self-check",
+        "F821 Undefined name `undefined_helper`",
+    ),
+    "sqlite cannot render": (
+        '    ${upgrades if upgrades else "pass"}',
+        '    op.add_column("stocks", sa.Column("tags", sa.ARRAY(sa.Integer())))',
+        "fails its self-check",
+        "upgrade() does not render for sqlite: UnsupportedCompilationError",
+    ),
+}
+"""Per case: the line of ``script.py.mako`` to add code after, that code, and two fragments of the error.
+
+PostgreSQL renders the ARRAY column; SQLite cannot compile it, so that revision would fail there.
+"""
+MARKERS = {"raises at import": "RuntimeError", "undefined name": "undefined_helper", "sqlite cannot render": "ARRAY"}
+"""Text on the line the error must name."""
+
+
+def docstring_of(path: Path) -> str:
+    """The first paragraph of the module docstring of the revision file at ``path``."""
+    module = load_python_file(str(path.parent), path.name)
+    return str(module.__doc__).split("\n\nRevision ID:")[0]
+
+
+def break_template(scripts: Path, case: str) -> None:
+    """Add the code of BROKEN_TEMPLATES[case] to the template of ``scripts``."""
+    after, code, _, _ = BROKEN_TEMPLATES[case]
+    template = scripts / "script.py.mako"
+    lines = template.read_text().splitlines()
+    (index,) = [number for number, line in enumerate(lines) if line.startswith(after)]
+    lines.insert(index + 1, code)
+    template.write_text("\n".join(lines) + "\n")
+
+
+def written_file(scripts: Path) -> Path:
+    """The one revision file in ``scripts`` besides the project's."""
+    (path,) = [path for path in (scripts / "versions").glob("*.py") if INITIAL not in path.name]
+    return path
+
+
+@pytest.mark.parametrize("message", MESSAGES)
+def test_any_message_gives_a_file_that_parses_with_the_message_as_docstring(scripts: Path, message: str) -> None:
+    path = asyncio.run(create_revision(message, False, script_location=scripts))
+
+    assert docstring_of(path) == message
+    assert asyncio.run(get_heads(script_location=scripts)) == (path.name.split("-")[1].split("_")[0],)
+
+
+@pytest.mark.parametrize("message", MESSAGES[:3])  # a NUL cannot be a command-line argument
+def test_plain_alembic_revision_escapes_the_message_too(scripts: Path, message: str) -> None:
+    written = run([ALEMBIC, "-c", scripts / "alembic.ini", "revision", "-m", message])
+
+    assert written.returncode == 0, written.stderr
+    assert docstring_of(written_file(scripts)) == message
+    assert "Error:" not in written.stdout + written.stderr
+
+
+@pytest.mark.parametrize("case", BROKEN_TEMPLATES)
+def test_revision_that_fails_its_self_check_is_kept_and_named_with_its_line(scripts: Path, case: str) -> None:
+    break_template(scripts, case)
+    _, _, verdict, detail = BROKEN_TEMPLATES[case]
+
+    with pytest.raises(RevisionFileError) as failed:
+        asyncio.run(create_revision("broken", False, script_location=scripts))
+
+    kept = written_file(scripts)
+    message = str(failed.value)
+    assert failed.value.exit_code == 20
+    assert message.startswith(f"revision file {kept} {verdict}")
+    assert f"line {line_of(kept, MARKERS[case])}" in message
+    assert detail in message
+    assert "\n" not in message
+
+
+def test_autogenerated_revision_is_self_checked_on_both_backends(database_url: str, scripts: Path) -> None:
+    asyncio.run(upgrade_database(database_url=database_url, script_location=scripts))
+    break_template(scripts, "sqlite cannot render")
+    config = build_config(database_url=database_url, script_location=scripts)
+    metadata = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(metadata)
+    metadata.tables["stocks"].append_column(Column("isin", String(12)))
+    config.attributes["target_metadata"] = metadata
+    notes: list[str] = []
+
+    with pytest.raises(RevisionFileError, match="does not render for sqlite") as failed:
+        asyncio.run(
+            authoring.autogenerate(config, 'add "isin"', allow_empty=False, confirm_rename=None, on_note=notes.append)
+        )
+
+    kept = written_file(scripts)
+    assert f"line {line_of(kept, 'ARRAY')}" in str(failed.value)
+    assert 'batch_op.add_column(sa.Column("isin"' in kept.read_text()
+    assert docstring_of(kept) == 'add "isin"'
+    assert notes == []  # ruff is installed here: nothing was skipped
+
+
+def test_lint_reports_the_self_check_as_errors_with_rule_names(scripts: Path) -> None:
+    path = write_revision(
+        scripts,
+        "bbbb1111",
+        down_revision=INITIAL,
+        upgrade="""
+            op.add_column("stocks", sa.Column("tags", sa.ARRAY(sa.Integer())))
+            undefined_helper()
+        """,
+        downgrade='op.drop_column("stocks", "tags")',
+    )
+    write_revision(  # what only a database can answer, and a deliberate refusal, are no render failures
+        scripts,
+        "bbbb2222",
+        down_revision="bbbb1111",
+        upgrade="""
+            for (ticker,) in op.get_bind().execute(sa.text("SELECT ticker_symbol FROM stocks")).fetchall():
+                op.execute(sa.text("UPDATE stocks SET market = 'x' WHERE ticker_symbol = :t").bindparams(t=ticker))
+        """,
+        downgrade='raise NotImplementedError("the old markets are gone")',
+    )
+
+    report = asyncio.run(lint_migrations(["bbbb1111", "bbbb2222"], script_location=scripts))
+
+    found = {(f.revision, f.rule, f.severity, f.line) for f in report.findings}
+    assert ("bbbb1111", "render-failed", "error", line_of(path, "ARRAY")) in found  # SQLite
+    assert ("bbbb1111", "render-failed", "error", line_of(path, "undefined_helper")) in found  # both dialects
+    assert ("bbbb1111", "ruff", "error", line_of(path, "undefined_helper")) in found
+    assert {(f.rule, f.severity) for f in report.findings if f.revision == "bbbb2222"} == {
+        ("offline-render", "warning")
+    }
+    assert report.notes == ()
+
+
+def test_a_revision_file_that_does_not_import_is_one_error_for_every_verb(database_url: str, scripts: Path) -> None:
+    broken = scripts / "versions" / "cccc1111_broken.py"
+    broken.write_text('"""Broken."""\n\nrevision = "cccc1111"\ndown_revision = None\n\ndef upgrade(:\n    pass\n')
+
+    calls = {
+        "heads": get_heads(script_location=scripts),
+        "history": show_history(script_location=scripts),
+        "upgrade": upgrade_database(database_url=database_url, script_location=scripts),
+        "lint": lint_migrations(all_revisions=True, script_location=scripts),
+        "revision": create_revision("next", False, script_location=scripts),
+    }
+    for verb, call in calls.items():
+        with pytest.raises(RevisionFileError) as failed:
+            asyncio.run(call)
+        assert str(failed.value).startswith(f"revision file {broken} does not import (line 6: SyntaxError"), verb
+    assert len(list((scripts / "versions").glob("*.py"))) == 2  # no revision was written on top
+    assert reflect_schema(database_url) == {}
