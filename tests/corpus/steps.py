@@ -55,6 +55,8 @@ class Step:
     """Portable SQL a team runs before retrying an ``unfit`` step."""
     rename: bool = False
     """Autogenerate sees a drop + create: the step is generated with the rename accepted (``--interactive``)."""
+    postgres_only: bool = False
+    """It changes what only PostgreSQL has (an ENUM type's values): on SQLite there is nothing to generate."""
     down_refused: bool = False
     """Its downgrade cannot give back what the upgrade removed (a NOT NULL column without values), so the
     pre-flight must refuse it on populated tables."""
@@ -372,6 +374,7 @@ STEPS: tuple[Step, ...] = (
         15,
         "banreason_add_value",
         f"{WH}/31ac9b5e1e8b_add_administrative_to_banreason_enum.py @ c2e4e6b4",
+        postgres_only=True,
         categories=("enum-value",),
     ),
     Step(

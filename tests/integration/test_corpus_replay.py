@@ -38,7 +38,8 @@ def _generate(url: str, scripts: Path, step: Step) -> Path:
     config.attributes["target_metadata"] = step.schema()
     accept_renames = (lambda _hint: True) if step.rename else None
     message = f"{step.number:02d} {step.name}"
-    return asyncio.run(authoring.autogenerate(config, message, allow_empty=False, confirm_rename=accept_renames))
+    empty = step.postgres_only and url.startswith("sqlite")
+    return asyncio.run(authoring.autogenerate(config, message, allow_empty=empty, confirm_rename=accept_renames))
 
 
 def _drift(url: str, scripts: Path, step: Step) -> list[str]:
@@ -92,13 +93,12 @@ def _down_and_up(url: str, scripts: Path, step: Step) -> str:
     """Down one step and up again: every table that survives keeps its rows exactly."""
     tables = sorted(set(on_connection(url, lambda connection: inspect(connection).get_table_names())) - BOOKKEEPING)
     before = checksums(url, *tables)
-    try:
-        asyncio.run(downgrade_database("-1", database_url=url, script_location=scripts))
-    except DataLossRefusedError as refusal:
-        assert step.down_refused, f"step {step.number} {step.name}: downgrade refused: {refusal}"
+    if step.down_refused:
+        with pytest.raises(DataLossRefusedError, match="adds NOT NULL column"):
+            asyncio.run(downgrade_database("-1", database_url=url, script_location=scripts))
         assert checksums(url, *tables) == before
         return "down refused (it could not restore what the step removed)"
-    assert not step.down_refused, f"step {step.number} {step.name}: the downgrade should have been refused"
+    asyncio.run(downgrade_database("-1", database_url=url, script_location=scripts))
     asyncio.run(upgrade_database(database_url=url, script_location=scripts))
     after = checksums(url, *tables)
     assert after == before, f"step {step.number} {step.name}: rows changed by down and up"
