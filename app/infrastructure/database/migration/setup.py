@@ -17,6 +17,9 @@ from app.infrastructure.database.migration.errors import ConfigurationError, Mig
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 SCRIPT_LOCATION = DEFAULT_SCRIPT_LOCATION
+PLAIN_FORMS = "stockdata_plain_forms"
+"""The ``MigrationContext`` option under which the safe forms act as the plain operations they stand for: the
+pre-flight reads a revision that way, to see the narrowing or the new index behind ``safe.alter_column_type``."""
 
 
 def build_config(*, database_url: str, script_location: Path | None = None) -> Config:

@@ -34,6 +34,7 @@ from app.infrastructure.database.migration.adopt.table_shapes import (
     is_widening,
     reflect_tables,
 )
+from app.infrastructure.database.migration.bookkeeping import TABLE_NAMES
 from app.infrastructure.database.migration.connection import first_line
 from app.infrastructure.database.migration.errors import MigrationError, MigrationSetupError, UnknownLegacyStateError
 from app.infrastructure.database.migration.guard import history
@@ -61,7 +62,7 @@ def adopt(connection: Connection, script: ScriptDirectory, *, dry_run: bool = Fa
     if current:
         return Adoption("versioned", None, current=current)
     initial = _initial_revision(script)
-    if not set(inspect(connection).get_table_names()) - {VERSION_TABLE}:
+    if not set(inspect(connection).get_table_names()) - {VERSION_TABLE} - TABLE_NAMES:  # nothing but bookkeeping
         return Adoption("empty", None)
     with _replaying():
         target = replay_revision(connection, initial)

@@ -1,13 +1,16 @@
 """What a table rename must rename with it: the constraints named after the table (the naming convention).
 
 ``rename_table`` keeps ``stocks_pkey`` and ``uq_stocks_ticker_symbol`` on the renamed ``equities``, so the models'
-names (``equities_pkey`` …) would never match again and a later revision dropping one by name would fail. The
-indexes are already dropped and re-created under their new names by autogenerate. PostgreSQL renames a constraint
+names (``equities_pkey`` …) would never match again and a later revision dropping one by name would fail.
+Autogenerate drops the old table's indexes and creates the new one's: those named after the table are re-created
+under their new names, but one whose name stays (``idx_org``) moves with the table, so that pair is removed
+(:func:`moved_indexes`). PostgreSQL renames a constraint
 in place; SQLite cannot, so the table is rebuilt in batch mode with the constraints under their new names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from alembic.autogenerate import renderers
@@ -77,3 +80,20 @@ def _render(_context: AutogenContext, operation: RenameConstraintsOp) -> str:
         for _kind, old, new, _what in operation.renames
     ]
     return "\n".join(lines)
+
+
+def moved_indexes(leaves: Sequence[ops.MigrateOperation], old: str, new: str) -> list[ops.MigrateOperation]:
+    """Among ``leaves``, each drop of an index of ``old`` with the create of the same index (same name and columns)
+    on ``new``: the renamed table keeps that index, so both go."""
+    drops = {item.index_name: item for item in leaves if isinstance(item, ops.DropIndexOp) and item.table_name == old}
+    moved: list[ops.MigrateOperation] = []
+    for create in [item for item in leaves if isinstance(item, ops.CreateIndexOp) and item.table_name == new]:
+        drop = drops.get(str(create.index_name))
+        reverse = getattr(drop, "_reverse", None)
+        if drop is not None and (reverse is None or _names(reverse.columns) == _names(create.columns)):
+            moved += [drop, create]
+    return moved
+
+
+def _names(columns: Sequence[Any]) -> list[str]:
+    return [str(getattr(column, "name", column)) for column in columns]

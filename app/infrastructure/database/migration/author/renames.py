@@ -133,6 +133,13 @@ def apply_renames(script: MigrationScript, confirm: ConfirmRename) -> None:
             _substitute(downgrade_ops, pair.removed, None)
             if companion is not None and backward in downgrade_ops.ops:
                 downgrade_ops.ops.insert(downgrade_ops.ops.index(backward), companion.reverse())
+        if isinstance(forward, RenameTableOp):
+            for container, old, new in (
+                (upgrade_ops, pair.hint.old, pair.hint.new),
+                (downgrade_ops, pair.hint.new, pair.hint.old),
+            ):
+                for moved in rename_companions.moved_indexes(list(_leaves(container)), old, new):
+                    _substitute(container, moved, None)
 
 
 @renderers.dispatch_for(RenameTableOp)

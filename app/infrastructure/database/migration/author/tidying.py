@@ -21,6 +21,7 @@ from sqlalchemy import Column, Enum, MetaData, UniqueConstraint
 from sqlalchemy.types import TypeEngine
 
 from app.infrastructure.database.migration.author.rendering import CreateEnumTypeOp, DropEnumTypeOp, render_item
+from app.infrastructure.database.migration.author.table_order import in_dependency_order
 from app.infrastructure.database.migration.inspect.constraints import duplicates_primary_key
 from app.infrastructure.database.migration.safe.autogenerate import with_safe_forms
 
@@ -57,6 +58,8 @@ def tidy(script: MigrationScript, metadata: MetaData) -> None:
                 # Alembic marks altered primary-key columns ``autoincrement=True``, which only MySQL reads; every
                 # other dialect warns "only make sense for MySQL" each time the revision runs (and when written).
                 operation.kw.pop("autoincrement", None)
+    for container in (upgrade, downgrade):
+        in_dependency_order(container)
     in_models = {name for name, _values, _where in _enum_columns_of(metadata)}
     created = {name for name, _ in _enum_uses(upgrade, adds=True)} - _kept(upgrade, metadata)
     dropped = {name for name, _ in _enum_uses(upgrade, adds=False)} - in_models

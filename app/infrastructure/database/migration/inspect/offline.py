@@ -22,6 +22,8 @@ from alembic.operations.batch import BatchOperationsImpl
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 
+from app.infrastructure.database.migration.setup import PLAIN_FORMS
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -115,10 +117,13 @@ def _record_invocations(operations: Operations, record: Callable[[MigrateOperati
     vars(operations).update(invoke=recording_invoke, batch_alter_table=recording_batch_alter_table)
 
 
-def run_offline(module: ModuleType, function_name: str, *, dialect: str = "postgresql") -> OfflineRun:
+def run_offline(
+    module: ModuleType, function_name: str, *, dialect: str = "postgresql", plain_forms: bool = False
+) -> OfflineRun:
     """Run ``module.<function_name>()`` offline for ``dialect``; an exception it raises is recorded, not raised.
 
     Another dialect than PostgreSQL is for showing SQL only: SQLite's batch operations cannot run offline and fail.
+    With ``plain_forms`` the safe forms record the plain operations they stand for (what the data must fit).
     """
     function = getattr(module, function_name)
     code = function.__code__
@@ -128,7 +133,13 @@ def run_offline(module: ModuleType, function_name: str, *, dialect: str = "postg
     context = MigrationContext.configure(
         dialect_name=dialect,
         dialect_opts={"paramstyle": "named"},
-        opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True, "transactional_ddl": True},
+        opts={
+            "as_sql": True,
+            "output_buffer": buffer,
+            "literal_binds": True,
+            "transactional_ddl": True,
+            PLAIN_FORMS: plain_forms,
+        },
     )
     failure = None
     needs_database = deliberate = False

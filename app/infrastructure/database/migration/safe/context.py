@@ -9,10 +9,14 @@ from typing import Any
 from alembic import op
 from sqlalchemy import text
 
+from app.infrastructure.database.migration.setup import PLAIN_FORMS
+
 
 def on_postgresql() -> bool:
-    """Whether the revision runs against PostgreSQL (online or rendering its SQL offline)."""
-    return bool(op.get_context().dialect.name == "postgresql")
+    """Whether to take PostgreSQL's safe form: the revision runs against PostgreSQL (online or rendering its SQL),
+    and is not being read for the plain operations it stands for (:data:`~..setup.PLAIN_FORMS`, the pre-flight)."""
+    context = op.get_context()
+    return bool(context.dialect.name == "postgresql" and not context.opts.get(PLAIN_FORMS))
 
 
 def online() -> bool:

@@ -1,0 +1,1 @@
+"""A corpus of real-world schema changes, re-expressed from public projects' Alembic histories, and its rows."""
