@@ -4,6 +4,9 @@ PostgreSQL comes from ``TEST_DATABASE_URL`` (e.g. ``postgresql://postgres@127.0.
 gets its own database, created and dropped around it. Without ``TEST_DATABASE_URL`` the PostgreSQL cases are
 skipped locally, but when ``CI`` is set they fail instead: CI must never pass without PostgreSQL.
 
+Tests about PgBouncer use ``pgbouncer_transaction`` / ``pgbouncer_session``: a PgBouncer of the tests' own in
+front of that server, in transaction or session pooling mode; missing ``pgbouncer`` fails them under ``CI`` too.
+
 Tests about passwords use ``password_url`` instead: a database on a server of the tests' own that checks passwords
 (``scram-sha-256``), whose superuser's password is ``tests.passwords.PASSWORD``; it fails under ``CI`` too.
 """
@@ -18,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from app.core.config import get_settings
-from app.infrastructure.database.connection import get_engine, get_session_factory
 from harness.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
+from tests.helpers import clear_application_caches
 from tests.password_server import password_checking_server
 from tests.passwords import PASSWORD
+from tests.pgbouncer_server import pgbouncer
 from tests.scripts_folder import add_notes_revision, cli_uses, copy_scripts
 
 BACKENDS = ["sqlite", "postgres"]
@@ -34,19 +37,13 @@ def _never_touch_the_default_database(tmp_path_factory: pytest.TempPathFactory) 
     guard = tmp_path_factory.mktemp("default") / "guard.db"
     previous = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = f"sqlite:///{guard}"
-    _clear_caches()
+    clear_application_caches()
     yield
     if previous is None:
         os.environ.pop("DATABASE_URL", None)
     else:
         os.environ["DATABASE_URL"] = previous
-    _clear_caches()
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    get_session_factory.cache_clear()
+    clear_application_caches()
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +75,29 @@ def password_server() -> Iterator[str]:
                 pytest.fail(f"the password-checking PostgreSQL server did not start in CI: {exc}")
             pytest.skip(f"the password-checking PostgreSQL server did not start: {exc}")
         yield url
+
+
+def _pgbouncer(server_url: str, pool_mode: str) -> Iterator[str]:
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(pgbouncer(server_url, pool_mode=pool_mode))
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            if os.environ.get("CI"):
+                pytest.fail(f"PgBouncer did not start in CI: {exc}")
+            pytest.skip(f"PgBouncer did not start: {exc}")
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_transaction(postgres_server: str) -> Iterator[str]:
+    """``postgres_server`` through a PgBouncer in ``pool_mode = transaction``; fails (never skips) under CI."""
+    yield from _pgbouncer(postgres_server, "transaction")
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_session(postgres_server: str) -> Iterator[str]:
+    """``postgres_server`` through a PgBouncer in ``pool_mode = session``; fails (never skips) under CI."""
+    yield from _pgbouncer(postgres_server, "session")
 
 
 @pytest.fixture

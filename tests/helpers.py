@@ -19,12 +19,21 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.engine import Connection
 
 from app import PROJECT_ROOT
+from app.core.config import get_settings
+from app.infrastructure.database.connection import get_engine, get_session_factory
 from harness.queries import on_connection
 
 TABLES_AT_HEAD = {"alembic_version", "stockdata_migration_history", "listed_info", "prices", "stocks"}
 """Every table of a database at head: the models' and the migration bookkeeping's."""
 TABLES_AT_BASE = {"alembic_version", "stockdata_migration_history"}
 """What a downgrade to base leaves: the (empty) bookkeeping tables."""
+
+
+def clear_application_caches() -> None:
+    """Forget the settings, engine and session factory read so far, so the next use reads the environment again."""
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    get_session_factory.cache_clear()
 
 
 def run(

@@ -35,19 +35,19 @@ def postgres_bin() -> Path | None:
     return Path(folders[-1]) if folders and (Path(folders[-1]) / "initdb").exists() else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
 
 
-def _as_server_user(command: list[str]) -> list[str]:
+def as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
 def _run(command: list[str]) -> None:
-    completed = subprocess.run(_as_server_user(command), capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(as_server_user(command), capture_output=True, text=True, timeout=120)
     if completed.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({completed.returncode}): {completed.stderr.strip()}")
 
@@ -66,7 +66,7 @@ def password_checking_server(superuser_password: str) -> Iterator[str]:
         password_file.write_text(superuser_password + "\n", encoding="utf-8")
         if os.geteuid() == 0:
             shutil.chown(password_file, user="postgres", group="postgres")
-        data, port = folder / "data", _free_port()
+        data, port = folder / "data", free_port()
         _run(
             [
                 str(binaries / "initdb"),

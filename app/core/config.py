@@ -2,7 +2,10 @@
 
 ``DATABASE_URL`` comes from the environment or a ``.env`` file in the working directory. Without it the
 application uses an embedded SQLite file, ``data/stockdata.db`` under the project root (the folder is created on
-first use). URLs in the forms people paste are accepted and rewritten to the async drivers the application uses:
+first use). Migrations use ``MIGRATION_DATABASE_URL`` when it is set (a direct connection, as Prisma's
+``directUrl``, for deployments whose ``DATABASE_URL`` goes through a transaction pooler such as PgBouncer), else
+``DATABASE_URL``; the application's own engine always uses ``DATABASE_URL``. URLs in the forms people paste are
+accepted and rewritten to the async drivers the application uses:
 
 =====================================================  ==========================================
 given                                                  used
@@ -18,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import NonNegativeFloat, NonNegativeInt, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -103,6 +106,11 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False
+    database_pooler: Literal["none", "session", "transaction"] = "none"
+    """What ``DATABASE_URL`` goes through: ``transaction`` (PgBouncer's ``pool_mode = transaction``) makes the
+    application's engine give up asyncpg's prepared-statement caches, which such a pooler cannot keep."""
+    migration_database_url: str | None = None
+    """A direct connection for migrations when ``DATABASE_URL`` goes through a pooler; unset: ``DATABASE_URL``."""
     migration_script_location: Path = DEFAULT_SCRIPT_LOCATION
     """The folder holding ``env.py`` and ``versions/``; tests point it at throwaway copies."""
     migration_lock_timeout: NonNegativeFloat = 300.0
@@ -122,6 +130,18 @@ class Settings(BaseSettings):
     @classmethod
     def _normalize(cls, value: Any) -> str:
         return normalize_database_url(str(value))
+
+    @field_validator("migration_database_url", mode="before")
+    @classmethod
+    def _normalize_migration(cls, value: Any) -> str | None:
+        if value is None or str(value).strip() == "":
+            return None
+        return normalize_database_url(str(value), source="MIGRATION_DATABASE_URL")
+
+    @property
+    def migration_url(self) -> str:
+        """The URL migrations use: ``MIGRATION_DATABASE_URL``, else ``DATABASE_URL``."""
+        return self.migration_database_url or self.database_url
 
 
 @lru_cache

@@ -39,8 +39,12 @@ def test_workflow_and_ci_run_call_the_same_make_target() -> None:
     workflow = WORKFLOW.read_text()
     ci_run = (PROJECT_ROOT / ".ci" / "run").read_text()
 
-    assert re.findall(r"^\s*(?:- )?run: (.+)$", workflow, flags=re.MULTILINE) == ["make ci"]
+    assert re.findall(r"^\s*(?:- )?run: (.+)$", workflow, flags=re.MULTILINE) == [
+        "sudo apt-get update && sudo apt-get install -y pgbouncer",
+        "make ci",
+    ]
     assert ci_run.rstrip().splitlines()[-1] == "make ci"
+    assert "apt-get install -y pgbouncer" in ci_run, "the PgBouncer tests fail under CI without pgbouncer"
     assert re.search(r"^ci: lint test ci-migrations$", (PROJECT_ROOT / "Makefile").read_text(), flags=re.MULTILINE)
 
 

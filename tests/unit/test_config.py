@@ -113,3 +113,43 @@ def test_urls_whose_credentials_end_at_their_last_at_sign_are_accepted(given: st
     normalize_database_url(given)
 
     assert mask_url(given) == masked
+
+
+def test_migrations_fall_back_to_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@pooler:6432/db")
+    monkeypatch.delenv("MIGRATION_DATABASE_URL", raising=False)
+
+    assert Settings().migration_url == "postgresql+asyncpg://app@pooler:6432/db"
+
+
+def test_migration_database_url_is_what_migrations_use_and_the_app_does_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@pooler:6432/db")
+    monkeypatch.setenv("MIGRATION_DATABASE_URL", "postgres://owner@primary:5432/db")
+
+    settings = Settings()
+
+    assert settings.migration_url == "postgresql+asyncpg://owner@primary:5432/db"
+    assert settings.database_url == "postgresql+asyncpg://app@pooler:6432/db"
+
+
+def test_a_bad_migration_database_url_is_named_and_its_password_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MIGRATION_DATABASE_URL", "mysql://root:s3cret@db/app")
+    get_settings.cache_clear()
+
+    with pytest.raises(ConfigurationError) as caught:
+        get_settings()
+    get_settings.cache_clear()
+
+    assert "MIGRATION_DATABASE_URL uses the unsupported scheme 'mysql'" in str(caught.value)
+    assert "s3cret" not in str(caught.value)
+
+
+def test_database_pooler_accepts_only_the_known_modes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_POOLER", "transaction")
+    assert Settings().database_pooler == "transaction"
+
+    monkeypatch.setenv("DATABASE_POOLER", "statement")
+    get_settings.cache_clear()
+    with pytest.raises(ConfigurationError, match="DATABASE_POOLER"):
+        get_settings()
+    get_settings.cache_clear()

@@ -6,6 +6,7 @@ first use, and :func:`create_engine` builds one for any URL (the migration syste
 
 from __future__ import annotations
 
+import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,13 +35,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, transaction_pooler: bool = False, **kwargs: Any) -> AsyncEngine:
     """Create an async engine for ``url`` (any accepted form), ready for this application's databases.
 
     For SQLite the file's folder is created when missing, foreign keys are enforced, and SQLAlchemy rather than
-    the driver issues ``BEGIN``, so that DDL runs inside real transactions.
+    the driver issues ``BEGIN``, so that DDL runs inside real transactions. With ``transaction_pooler`` a
+    PostgreSQL engine works through a transaction pooler (PgBouncer's ``pool_mode = transaction``).
     """
     normalized = make_url(normalize_database_url(url, source="the database URL"))
+    if transaction_pooler and normalized.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {**_TRANSACTION_POOLER_CONNECT_ARGS, **kwargs.get("connect_args", {})}
     if normalized.get_backend_name() == "sqlite":
         database = normalized.database or ""
         if database != ":memory:" and not database.startswith("file:"):
@@ -49,6 +53,21 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if normalized.get_backend_name() == "sqlite":
         _make_sqlite_transactional(engine)
     return engine
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
+
+
+# Behind a transaction pooler consecutive transactions of one connection run on different server sessions, which
+# share their prepared statements with other clients: caching statements (asyncpg's own cache and SQLAlchemy's)
+# finds them missing ("prepared statement ... does not exist"), and asyncpg's numbered names collide with another
+# client's ("... already exists"). No cache and a unique name per statement avoid both (SQLAlchemy's asyncpg notes).
+_TRANSACTION_POOLER_CONNECT_ARGS: dict[str, Any] = {
+    "statement_cache_size": 0,
+    "prepared_statement_cache_size": 0,
+    "prepared_statement_name_func": _unique_statement_name,
+}
 
 
 def _make_sqlite_transactional(engine: AsyncEngine) -> None:
@@ -70,7 +89,11 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
 def get_engine() -> AsyncEngine:
     """Return the application's engine, created from settings on first call."""
     settings = get_settings()
-    return create_engine(settings.database_url, echo=settings.database_echo)
+    return create_engine(
+        settings.database_url,
+        echo=settings.database_echo,
+        transaction_pooler=settings.database_pooler == "transaction",
+    )
 
 
 @lru_cache

@@ -2,7 +2,8 @@
 
 Each function opens its own connection through the application's async engine factory and hands it to Alembic
 (``config.attributes["connection"]``), so it runs inside the caller's event loop. From synchronous code, wrap the
-call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.database_url`` for one call.
+call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.migration_url`` (``MIGRATION_DATABASE_URL``, else
+``DATABASE_URL``) for one call.
 """
 
 from __future__ import annotations

@@ -43,9 +43,9 @@ def build_config(*, database_url: str, script_location: Path | None = None) -> C
 
 
 def resolve_url(database_url: str | None) -> str:
-    """The URL an API call uses: ``database_url`` (``--database-url``) normalised, else ``settings.database_url``."""
+    """The URL an API call uses: ``database_url`` (``--database-url``) normalised, else ``settings.migration_url``."""
     if database_url is None:
-        return persistent_url(get_settings().database_url)
+        return persistent_url(get_settings().migration_url)
     return persistent_url(normalize_database_url(database_url, source="--database-url"))
 
 

@@ -2,7 +2,8 @@
 
 The caller (the plain ``alembic`` command line or :mod:`app.infrastructure.database.migration`) chooses the
 database through, in order: an open connection in ``config.attributes["connection"]``, a URL in
-``config.attributes["database_url"]``, ``-x url=…`` on the command line, and finally ``settings.database_url``.
+``config.attributes["database_url"]``, ``-x url=…`` on the command line, and finally ``settings.migration_url``
+(``MIGRATION_DATABASE_URL``, else ``DATABASE_URL``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def database_url(config: Config) -> str:
     from_x = context.get_x_argument(as_dictionary=True).get("url")
     if from_x:
         return persistent_url(normalize_database_url(from_x, source="-x url"))
-    return persistent_url(get_settings().database_url)
+    return persistent_url(get_settings().migration_url)
 
 
 @asynccontextmanager

@@ -4,7 +4,8 @@ PostgreSQL: a session-level advisory lock taken on the migration connection itse
 fixed name ``LOCK_NAME`` (the first 8 bytes of its SHA-256, big-endian, signed): ``7506785057103662842``, which
 ``pg_locks`` shows as ``classid = 1747809596, objid = 2648690426, objsubid = 1``. Advisory locks are per database,
 and a session-level one survives the commit of every revision and ends with the session, so a killed migrator's
-lock goes away with its connection.
+lock goes away with its connection. That needs one server session for the whole run: behind a transaction pooler
+there is none, and the run is refused first (:mod:`.pooler`).
 
 SQLite: an exclusive ``flock`` on the file ``<database>.migration-lock`` beside the database. Not the database
 file itself, whose locks SQLite takes with POSIX ``fcntl`` (closing any other descriptor of it would drop them), and
@@ -34,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.infrastructure.database.migration.connection import describe_target
 from app.infrastructure.database.migration.errors import MigrationLockTimeoutError
 from app.infrastructure.database.migration.run.events import LockAcquired, LockWaiting, MigrationEvent, OnEvent
+from app.infrastructure.database.migration.run.pooler import refuse_transaction_pooler
 
 LOCK_NAME = "stockdata.migrations"
 ADVISORY_LOCK_KEY = int.from_bytes(hashlib.sha256(LOCK_NAME.encode()).digest()[:8], "big", signed=True)
@@ -58,7 +60,8 @@ async def migration_lock(
 ) -> AsyncIterator[None]:
     """Hold the migration lock of ``connection``'s database for the block, waiting up to ``timeout`` seconds.
 
-    Raises MigrationLockTimeoutError when another migrator still holds it after ``timeout`` seconds.
+    Raises MigrationLockTimeoutError when another migrator still holds it after ``timeout`` seconds, and
+    PoolerDetectedError, before taking anything, when a PostgreSQL connection goes through a transaction pooler.
     """
     url = connection.engine.url
     target = describe_target(url.render_as_string(hide_password=True))
@@ -103,6 +106,7 @@ def _timed_out(target: str, timeout: float, holder: str | None, advice: str) -> 
 async def _advisory_lock(
     connection: AsyncConnection, target: str, timeout: float, on_event: OnEvent | None
 ) -> AsyncIterator[None]:
+    await refuse_transaction_pooler(connection, target)
     await _name_session(connection)
     started = time.monotonic()
     got = await _scalar(connection, "SELECT pg_try_advisory_lock(:key)", key=ADVISORY_LOCK_KEY)
