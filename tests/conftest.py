@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from app.core.config import get_settings
 from harness.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
 from tests.helpers import clear_application_caches
 from tests.password_server import password_checking_server
@@ -140,3 +141,16 @@ def scripts(tmp_path: Path) -> Path:
 def notes_scripts(scripts: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """``scripts`` plus a second revision (NOTES), also used by the CLI (``MIGRATION_SCRIPT_LOCATION``)."""
     yield from cli_uses(add_notes_revision(scripts), monkeypatch)
+
+
+@pytest.fixture
+def migration_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Set ``MIGRATION_*`` settings for this test."""
+
+    def apply(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    yield apply
+    get_settings.cache_clear()

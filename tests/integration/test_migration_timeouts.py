@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from app.core.config import get_settings
 from app.infrastructure.database.migration import render_sql, upgrade_database
 from app.infrastructure.database.migration.errors import DDLLockTimeoutError
 from app.infrastructure.database.migration.run.events import MigrationEvent, RevisionRetry
@@ -18,19 +17,6 @@ from harness.queries import column, version
 from tests.scripts_folder import LEDGER, copy_scripts, write_revision
 
 SLEEP = "op.execute('SELECT pg_sleep(0.6)')"
-
-
-@pytest.fixture
-def migration_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
-    """Set ``MIGRATION_*`` settings for this test."""
-
-    def apply(**values: str) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    yield apply
-    get_settings.cache_clear()
 
 
 def upgrade(url: str, scripts: Path, events: list[MigrationEvent]) -> None:

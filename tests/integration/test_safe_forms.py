@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from app.core.config import get_settings
 from app.infrastructure.database.migration import upgrade_database
 from app.infrastructure.database.migration.errors import DDLLockTimeoutError, MigrationError, UnsafeOperationError
 from app.infrastructure.database.migration.run.events import MigrationEvent
@@ -30,19 +29,6 @@ op.execute("INSERT INTO t SELECT g, g, g, 1 + g % 10 FROM generate_series(1, {RO
 """
 SAFE = "from app.infrastructure.database.migration import safe\n"
 WRITE = "INSERT INTO t (id, v, w, ref) SELECT max(id) + 1, 1, 1, 1 FROM t"
-
-
-@pytest.fixture
-def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
-    """Set ``MIGRATION_*`` settings for this test."""
-
-    def apply(**values: str) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    yield apply
-    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -81,10 +67,10 @@ def waiting_on_lock(url: str, statement: str) -> bool:
 
 
 def test_a_plain_index_build_waits_behind_a_writer_blocks_the_others_and_fails_past_lock_timeout(
-    postgres_url: str, table: Path, settings: Callable[..., None]
+    postgres_url: str, table: Path, migration_settings: Callable[..., None]
 ) -> None:
     write_revision(table, "r2", down_revision="r1", upgrade="op.create_index('ix_t_v', 't', ['v'])")
-    settings(MIGRATION_DDL_LOCK_TIMEOUT="1.5", MIGRATION_DDL_LOCK_RETRIES="0")
+    migration_settings(MIGRATION_DDL_LOCK_TIMEOUT="1.5", MIGRATION_DDL_LOCK_RETRIES="0")
     failure: list[BaseException] = []
 
     def migrate() -> None:
@@ -106,10 +92,10 @@ def test_a_plain_index_build_waits_behind_a_writer_blocks_the_others_and_fails_p
 
 
 def test_the_safe_index_build_lets_writers_through_and_finishes_when_the_open_writer_ends(
-    postgres_url: str, table: Path, settings: Callable[..., None]
+    postgres_url: str, table: Path, migration_settings: Callable[..., None]
 ) -> None:
     write_revision(table, "r2", down_revision="r1", upgrade=SAFE + "safe.create_index('ix_t_v', 't', ['v'])")
-    settings(MIGRATION_DDL_LOCK_TIMEOUT="20", MIGRATION_DDL_LOCK_RETRIES="0")
+    migration_settings(MIGRATION_DDL_LOCK_TIMEOUT="20", MIGRATION_DDL_LOCK_RETRIES="0")
 
     with open_transaction(postgres_url, "UPDATE t SET v = v WHERE id = 1"):
         migrator = threading.Thread(target=upgrade, args=(postgres_url, table))
@@ -123,10 +109,10 @@ def test_the_safe_index_build_lets_writers_through_and_finishes_when_the_open_wr
 
 
 def test_an_invalid_index_left_by_a_failed_build_is_rebuilt_by_the_next_run(
-    postgres_url: str, table: Path, settings: Callable[..., None]
+    postgres_url: str, table: Path, migration_settings: Callable[..., None]
 ) -> None:
     write_revision(table, "r2", down_revision="r1", upgrade=SAFE + "safe.create_index('ix_t_v', 't', ['v'])")
-    settings(MIGRATION_DDL_LOCK_TIMEOUT="0.5", MIGRATION_DDL_LOCK_RETRIES="0")
+    migration_settings(MIGRATION_DDL_LOCK_TIMEOUT="0.5", MIGRATION_DDL_LOCK_RETRIES="0")
     with open_transaction(postgres_url, "UPDATE t SET v = v WHERE id = 1"), pytest.raises(DDLLockTimeoutError):
         upgrade(postgres_url, table)
     assert index_valid(postgres_url, "ix_t_v") == [False], "the failed build left an INVALID index"
