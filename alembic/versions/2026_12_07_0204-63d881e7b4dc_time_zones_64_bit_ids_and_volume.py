@@ -107,15 +107,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Naive timestamps (UTC wall-clock times), 32-bit ids, sequences and volume; the three indexes again."""
-    if op.get_context().dialect.name == "postgresql":
-        for table in ("stocks", "prices"):
-            # An integer sequence cannot hold a value past 2**31 - 1: move one that went there back to the largest id.
-            op.execute(
-                f"SELECT setval('{table}_id_seq', (SELECT coalesce(max(id), 1) FROM {table})) "
-                f"FROM {table}_id_seq WHERE last_value > {INTEGER_MAX}"
-            )
-            op.execute(f"ALTER SEQUENCE {table}_id_seq AS integer")
-
     with op.batch_alter_table("stocks", schema=None) as batch_op:
         for column in TIMESTAMPS["stocks"]:
             _to_naive(batch_op, column)
@@ -133,6 +124,17 @@ def downgrade() -> None:
     with op.batch_alter_table("listed_info", schema=None) as batch_op:
         for column in TIMESTAMPS["listed_info"]:
             _to_naive(batch_op, column)
+
+    if op.get_context().dialect.name == "postgresql":
+        for table in ("stocks", "prices"):
+            # After the columns, so that the pre-flight measures their narrowing on the rows as they are. An integer
+            # sequence cannot hold a value past 2**31 - 1: one that went there moves back to the largest id, which
+            # fits (the pre-flight refused the downgrade otherwise).
+            op.execute(
+                f"SELECT setval('{table}_id_seq', (SELECT coalesce(max(id), 1) FROM {table})) "
+                f"FROM {table}_id_seq WHERE last_value > {INTEGER_MAX}"
+            )
+            op.execute(f"ALTER SEQUENCE {table}_id_seq AS integer")
 
 
 def _to_time_zone(batch_op: BatchOperations, column: str) -> None:
