@@ -23,10 +23,11 @@ the time-zone flag nor 32/64-bit keys, so it sees no change), then reviewed by h
   other columns buys nothing, and listed_info's two timestamps need the USING. So this revision runs in a
   maintenance window on a big database: on PostgreSQL each changed column rewrites its table once.
 - The duplicate indexes are dropped first, plainly (lint's ignores say why), so the rewrites do not rebuild them.
-- Portable types: the downgrade names sa.DateTime() and sa.Integer() instead of the reflected
-  postgresql.TIMESTAMP(), so SQLite's batch mode rebuilds DATETIME columns as the initial revision made them.
-- SQLite: ids stay INTEGER (the rowid, 64-bit there) and timestamps DATETIME; only prices.volume's declared type
-  (INTEGER -> BIGINT) and the indexes change, and each table's batch block rebuilds it once.
+- Portable types: sa.DateTime() and sa.Integer() instead of the reflected postgresql.TIMESTAMP() and sa.INTEGER().
+- SQLite: only the indexes change. Its INTEGER holds 64 bits already (the models' BIG_INTEGER stays INTEGER there,
+  which also keeps the ids the rowid) and it keeps no time-zone flag, so the type changes are PostgreSQL's alone.
+  Autogenerate's batch blocks would have rebuilt every table for nothing, and made the revision impossible to
+  render offline (`stockdata migrate sql`) for SQLite.
 """
 
 from __future__ import annotations
@@ -35,97 +36,84 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from alembic.operations import BatchOperations
 
 revision: str = "63d881e7b4dc"
 down_revision: str | Sequence[str] | None = "dceebfc4ff9f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-TIMESTAMPS = {
-    "listed_info": ("created_at", "updated_at"),
-    "prices": ("timestamp", "created_at"),
-    "stocks": ("created_at", "updated_at"),
-}
+BIG_INTEGER = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+TIMESTAMPS = (
+    ("listed_info", "created_at"),
+    ("listed_info", "updated_at"),
+    ("prices", "timestamp"),
+    ("prices", "created_at"),
+    ("stocks", "created_at"),
+    ("stocks", "updated_at"),
+)
 INTEGER_MAX = 2**31 - 1
 
 
 def upgrade() -> None:
-    """Timestamps with time zone (naive values read as UTC), 64-bit ids, sequences and volume; drop three indexes."""
-    with op.batch_alter_table("listed_info", schema=None) as batch_op:
-        for column in TIMESTAMPS["listed_info"]:
-            _to_time_zone(batch_op, column)
-
-    with op.batch_alter_table("prices", schema=None) as batch_op:
-        batch_op.drop_index(
-            # migrate-lint: ignore[require-concurrent-index-deletion] prices is rewritten under ACCESS EXCLUSIVE below
-            # (its id), so a concurrent drop would spare no lock; this copy of prices_pkey is dropped before the rebuild
-            batch_op.f("ix_prices_id")
-        )
-        batch_op.alter_column(
-            # migrate-lint: ignore[changing-column-type] reviewed: a key's type; the safe form refuses it (docstring)
-            "id",
-            type_=BIG_ID,
-            existing_type=sa.Integer(),
-            existing_nullable=False,
-        )
-        batch_op.alter_column(
-            # migrate-lint: ignore[changing-column-type] reviewed: prices is rewritten for its id anyway (docstring)
-            "volume",
-            type_=sa.BigInteger(),
-            existing_type=sa.Integer(),
-            existing_nullable=False,
-        )
-        for column in TIMESTAMPS["prices"]:
-            _to_time_zone(batch_op, column)
-
-    with op.batch_alter_table("stocks", schema=None) as batch_op:
-        batch_op.drop_index(
-            # migrate-lint: ignore[require-concurrent-index-deletion] stocks is rewritten under ACCESS EXCLUSIVE below
-            # (its id), so a concurrent drop would spare no lock; the index is a copy of stocks_pkey
-            batch_op.f("ix_stocks_id")
-        )
-        batch_op.drop_index(
-            # migrate-lint: ignore[require-concurrent-index-deletion] same rewrite; copy of uq_stocks_ticker_symbol
-            batch_op.f("ix_stocks_ticker_symbol")
-        )
-        batch_op.alter_column(
-            # migrate-lint: ignore[changing-column-type] reviewed: a key's type; the safe form refuses it (docstring)
-            "id",
-            type_=BIG_ID,
-            existing_type=sa.Integer(),
-            existing_nullable=False,
-        )
-        for column in TIMESTAMPS["stocks"]:
-            _to_time_zone(batch_op, column)
-
-    if op.get_context().dialect.name == "postgresql":
-        op.execute("ALTER SEQUENCE prices_id_seq AS bigint")
-        op.execute("ALTER SEQUENCE stocks_id_seq AS bigint")
+    """Drop three duplicate indexes; on PostgreSQL, timestamps with time zone (naive values read as UTC), 64-bit
+    ids, sequences and volume."""
+    op.drop_index(
+        # migrate-lint: ignore[require-concurrent-index-deletion] prices is rewritten under ACCESS EXCLUSIVE below
+        # (its id), so a concurrent drop would spare no lock; this copy of prices_pkey is dropped before the rebuild
+        op.f("ix_prices_id"),
+        table_name="prices",
+    )
+    op.drop_index(
+        # migrate-lint: ignore[require-concurrent-index-deletion] stocks is rewritten under ACCESS EXCLUSIVE below
+        # (its id), so a concurrent drop would spare no lock; the index is a copy of stocks_pkey
+        op.f("ix_stocks_id"),
+        table_name="stocks",
+    )
+    op.drop_index(
+        # migrate-lint: ignore[require-concurrent-index-deletion] same rewrite; copy of uq_stocks_ticker_symbol
+        op.f("ix_stocks_ticker_symbol"),
+        table_name="stocks",
+    )
+    if op.get_context().dialect.name != "postgresql":
+        return
+    op.alter_column(
+        # migrate-lint: ignore[changing-column-type] reviewed: a key's type; the safe form refuses it (docstring)
+        "prices",
+        "id",
+        type_=BIG_INTEGER,
+        existing_type=sa.Integer(),
+        existing_nullable=False,
+    )
+    op.alter_column(
+        # migrate-lint: ignore[changing-column-type] reviewed: a key's type; the safe form refuses it (docstring)
+        "stocks",
+        "id",
+        type_=BIG_INTEGER,
+        existing_type=sa.Integer(),
+        existing_nullable=False,
+    )
+    op.alter_column(
+        # migrate-lint: ignore[changing-column-type] reviewed: prices is rewritten for its id anyway (docstring)
+        "prices",
+        "volume",
+        type_=BIG_INTEGER,
+        existing_type=sa.Integer(),
+        existing_nullable=False,
+    )
+    for table, column in TIMESTAMPS:
+        _change_time_zone(table, column, type_=sa.DateTime(timezone=True), existing_type=sa.DateTime())
+    op.execute("ALTER SEQUENCE prices_id_seq AS bigint")
+    op.execute("ALTER SEQUENCE stocks_id_seq AS bigint")
 
 
 def downgrade() -> None:
-    """Naive timestamps (UTC wall-clock times), 32-bit ids, sequences and volume; the three indexes again."""
-    with op.batch_alter_table("stocks", schema=None) as batch_op:
-        for column in TIMESTAMPS["stocks"]:
-            _to_naive(batch_op, column)
-        batch_op.alter_column("id", type_=sa.Integer(), existing_type=BIG_ID, existing_nullable=False)
-        batch_op.create_index(batch_op.f("ix_stocks_ticker_symbol"), ["ticker_symbol"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stocks_id"), ["id"], unique=False)
-
-    with op.batch_alter_table("prices", schema=None) as batch_op:
-        for column in TIMESTAMPS["prices"]:
-            _to_naive(batch_op, column)
-        batch_op.alter_column("volume", type_=sa.Integer(), existing_type=sa.BigInteger(), existing_nullable=False)
-        batch_op.alter_column("id", type_=sa.Integer(), existing_type=BIG_ID, existing_nullable=False)
-        batch_op.create_index(batch_op.f("ix_prices_id"), ["id"], unique=False)
-
-    with op.batch_alter_table("listed_info", schema=None) as batch_op:
-        for column in TIMESTAMPS["listed_info"]:
-            _to_naive(batch_op, column)
-
+    """On PostgreSQL, naive timestamps (UTC wall-clock times), 32-bit ids, sequences and volume; the three indexes."""
     if op.get_context().dialect.name == "postgresql":
+        for table, column in TIMESTAMPS:
+            _change_time_zone(table, column, type_=sa.DateTime(), existing_type=sa.DateTime(timezone=True))
+        op.alter_column("prices", "volume", type_=sa.Integer(), existing_type=BIG_INTEGER, existing_nullable=False)
+        op.alter_column("stocks", "id", type_=sa.Integer(), existing_type=BIG_INTEGER, existing_nullable=False)
+        op.alter_column("prices", "id", type_=sa.Integer(), existing_type=BIG_INTEGER, existing_nullable=False)
         for table in ("stocks", "prices"):
             # After the columns, so that the pre-flight measures their narrowing on the rows as they are. An integer
             # sequence cannot hold a value past 2**31 - 1: one that went there moves back to the largest id, which
@@ -135,24 +123,21 @@ def downgrade() -> None:
                 f"FROM {table}_id_seq WHERE last_value > {INTEGER_MAX}"
             )
             op.execute(f"ALTER SEQUENCE {table}_id_seq AS integer")
+    op.create_index(op.f("ix_stocks_ticker_symbol"), "stocks", ["ticker_symbol"], unique=False)
+    op.create_index(op.f("ix_stocks_id"), "stocks", ["id"], unique=False)
+    op.create_index(op.f("ix_prices_id"), "prices", ["id"], unique=False)
 
 
-def _to_time_zone(batch_op: BatchOperations, column: str) -> None:
-    batch_op.alter_column(
-        # migrate-lint: ignore[changing-column-type] reviewed: the reading as UTC needs USING, which the safe form lacks
+def _change_time_zone(
+    table: str, column: str, *, type_: sa.types.TypeEngine[object], existing_type: sa.types.TypeEngine[object]
+) -> None:
+    """Add or remove the time zone of a timestamp, reading and writing naive values as UTC."""
+    op.alter_column(
+        # migrate-lint: ignore[changing-column-type] reviewed: reading naive values as UTC needs USING (docstring)
+        table,
         column,
-        type_=sa.DateTime(timezone=True),
-        existing_type=sa.DateTime(),
-        existing_nullable=False,
-        postgresql_using=f"{op.get_context().dialect.identifier_preparer.quote(column)} AT TIME ZONE 'UTC'",
-    )
-
-
-def _to_naive(batch_op: BatchOperations, column: str) -> None:
-    batch_op.alter_column(
-        column,
-        type_=sa.DateTime(),
-        existing_type=sa.DateTime(timezone=True),
+        type_=type_,
+        existing_type=existing_type,
         existing_nullable=False,
         postgresql_using=f"{op.get_context().dialect.identifier_preparer.quote(column)} AT TIME ZONE 'UTC'",
     )

@@ -4,7 +4,7 @@ It turns every timestamp into one WITH TIME ZONE, the ids and ``prices.volume`` 
 three indexes that duplicate keys. On rows written at the initial revision the upgrade refuses nothing and keeps
 every row, every timestamp the same instant (naive values read as UTC, even on a server whose TimeZone is not);
 64-bit values are accepted afterwards; ``check`` is clean; the downgrade is refused by the pre-flight while a value
-no longer fits, and works once it is gone.
+no longer fits on PostgreSQL, and works once it is gone (SQLite's INTEGER holds 64 bits: nothing to refuse there).
 """
 
 from __future__ import annotations
@@ -34,6 +34,10 @@ SECOND = "63d881e7b4dc"
 ORDER = {"listed_info": ("date", "code"), "stocks": ("id",), "prices": ("id",)}
 BIG_VOLUME = 2**40
 BIG_ID = 2**31 + 10
+NEXT_PRICE = (
+    "INSERT INTO prices (ticker_symbol, timestamp, open, high, low, close, volume) "
+    "VALUES ('7200', '2030-01-01 00:00:00', 1, 1, 1, 1, 1)"
+)
 
 Rows = dict[str, list[tuple[Any, ...]]]
 
@@ -129,6 +133,10 @@ def _fill(connection: Connection) -> None:
 @pytest.fixture
 def full(database_url: str) -> tuple[str, Rows]:
     """A database at the initial revision full of rows, and those rows; PostgreSQL's TimeZone is Asia/Tokyo."""
+    return _full(database_url)
+
+
+def _full(database_url: str) -> tuple[str, Rows]:
     if database_url.startswith("postgresql"):
         # Not UTC on purpose: the naive values must be read as UTC whatever the server's setting is.
         execute(
@@ -170,8 +178,10 @@ def test_upgrade_keeps_every_row_and_instant_then_takes_64_bit_values(full: tupl
     assert scalar(url, f"SELECT volume FROM prices WHERE id = {BIG_ID}") == BIG_VOLUME
 
 
-def test_downgrade_is_refused_while_a_64_bit_value_exists_and_works_once_it_is_gone(full: tuple[str, Rows]) -> None:
-    url, before = full
+def test_postgresql_refuses_the_downgrade_while_a_64_bit_value_exists_and_does_it_once_it_is_gone(
+    postgres_url: str,
+) -> None:
+    url, before = _full(postgres_url)
     asyncio.run(upgrade_database(database_url=url))
     _insert_64_bit_price(url)
     held = snapshot(url)
@@ -180,11 +190,8 @@ def test_downgrade_is_refused_while_a_64_bit_value_exists_and_works_once_it_is_g
         asyncio.run(downgrade_database(INITIAL, database_url=url))
     cli = invoke(["migrate", "downgrade", "--yes", INITIAL], database_url=url)
 
-    message = str(refused.value)
-    assert "narrows prices.volume BIGINT → INTEGER (1 out-of-range value, e.g. id=2147483658)" in message
-    # SQLite's INTEGER key is its 64-bit rowid on both sides of the downgrade: only PostgreSQL's id narrows.
-    id_narrows = "narrows prices.id BIGINT → INTEGER (1 out-of-range value, e.g. id=2147483658)"
-    assert (id_narrows in message) == url.startswith("postgresql")
+    assert "narrows prices.volume BIGINT → INTEGER (1 out-of-range value, e.g. id=2147483658)" in str(refused.value)
+    assert "narrows prices.id BIGINT → INTEGER (1 out-of-range value, e.g. id=2147483658)" in str(refused.value)
     assert cli.exit_code == 19, cli.output
     assert "downgrade refused before changing anything" in cli.stderr
     assert snapshot(url) == held
@@ -197,14 +204,26 @@ def test_downgrade_is_refused_while_a_64_bit_value_exists_and_works_once_it_is_g
     assert on_connection(url, _read(legacy_models.metadata)) == before
     assert _drift_from_initial_models(url) == []
     # The sequence that went past 2**31 was moved back: the next id fits the integer column again.
-    execute(
-        url,
-        "INSERT INTO prices (ticker_symbol, timestamp, open, high, low, close, volume) "
-        "VALUES ('7200', '2030-01-01 00:00:00', 1, 1, 1, 1, 1)",
-    )
+    execute(url, NEXT_PRICE)
     assert scalar(url, "SELECT max(id) FROM prices") == 401
     asyncio.run(upgrade_database(database_url=url))
     assert version(url) == [SECOND]
+
+
+def test_sqlite_downgrades_with_a_64_bit_value_which_its_integer_holds(sqlite_url: str) -> None:
+    url, before = _full(sqlite_url)
+    asyncio.run(upgrade_database(database_url=url))
+    _insert_64_bit_price(url)
+
+    asyncio.run(downgrade_database(INITIAL, database_url=url))
+
+    assert version(url) == [INITIAL]
+    assert scalar(url, f"SELECT volume FROM prices WHERE id = {BIG_ID}") == BIG_VOLUME
+    execute(url, f"DELETE FROM prices WHERE id = {BIG_ID}")
+    assert on_connection(url, _read(legacy_models.metadata)) == before
+    assert _drift_from_initial_models(url) == []
+    execute(url, NEXT_PRICE)
+    assert scalar(url, "SELECT max(id) FROM prices") == 401
 
 
 def _insert_64_bit_price(url: str) -> None:

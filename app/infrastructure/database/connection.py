@@ -28,9 +28,9 @@ NAMING_CONVENTION: dict[str, str] = {
 }
 """Deterministic names for every constraint and index; primary keys are named as PostgreSQL names them."""
 
-BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
-"""The type of surrogate keys: 64-bit on PostgreSQL; on SQLite ``INTEGER``, the only type that makes a primary key
-the rowid (generated without AUTOINCREMENT), and 64-bit there anyway."""
+BIG_INTEGER = BigInteger().with_variant(Integer(), "sqlite")
+"""64-bit integers, for ids and counts: BIGINT on PostgreSQL, INTEGER on SQLite, which holds 64 bits already and is
+the only type that makes a primary key the rowid (generated without AUTOINCREMENT)."""
 
 
 class Base(DeclarativeBase):

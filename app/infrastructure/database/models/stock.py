@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import DateTime, Float, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.infrastructure.database.connection import BIG_ID, Base
+from app.infrastructure.database.connection import BIG_INTEGER, Base
 
 
 class StockModel(Base):
@@ -16,7 +16,7 @@ class StockModel(Base):
     __tablename__ = "stocks"
     __table_args__ = (UniqueConstraint("ticker_symbol"),)
 
-    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    id: Mapped[int] = mapped_column(BIG_INTEGER, primary_key=True)
     ticker_symbol: Mapped[str] = mapped_column(String(10))
     company_name: Mapped[str] = mapped_column(String(255))
     market: Mapped[str] = mapped_column(String(50), index=True)
