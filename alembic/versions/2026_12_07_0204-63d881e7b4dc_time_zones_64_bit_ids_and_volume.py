@@ -5,7 +5,8 @@ Revises: dceebfc4ff9f
 Create Date: 2026-12-07 02:04:45.319111+00:00
 
 Written by `stockdata migrate revision` against a PostgreSQL database at dceebfc4ff9f (SQLite reflects neither
-the time-zone flag nor 32/64-bit keys, so it sees no change), then reviewed by hand. What the review changed:
+the time-zone flag nor 32/64-bit integers: there autogenerate sees only the index drops), then reviewed by hand.
+What the review changed:
 
 - Time zones: every timestamp becomes TIMESTAMP WITH TIME ZONE. The naive values stored so far are UTC wall-clock
   times; the cast autogenerate wrote reads them in the session's TimeZone, so on a server set to Asia/Tokyo every
