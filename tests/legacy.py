@@ -7,6 +7,9 @@ import hashlib
 from sqlalchemy import DefaultClause, MetaData, Table, func
 from sqlalchemy.engine import Connection
 
+from app.infrastructure.database.migration.inspect.drift import detect_drift
+from app.infrastructure.database.migration.results import Difference
+from app.infrastructure.database.migration.setup import SCRIPT_LOCATION, build_config, load_scripts
 from harness.databases import run_sql_script
 from harness.queries import on_connection, rows
 from tests import legacy_models
@@ -91,3 +94,9 @@ def filenodes(url: str, *relations: str) -> dict[str, int]:
         ", ".join(f"'{name}'" for name in relations)
     )
     return {name: node for name, node in rows(url, sql)}
+
+
+def drift_from_initial_models(url: str) -> list[Difference]:
+    """How the database differs from the models as they were at the initial revision (``check`` against them)."""
+    script = load_scripts(build_config(database_url=url, script_location=SCRIPT_LOCATION))
+    return on_connection(url, lambda connection: detect_drift(connection, legacy_models.metadata, script))

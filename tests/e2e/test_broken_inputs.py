@@ -45,7 +45,7 @@ def migrate(url: str, scripts: Path, *args: str, prefix: tuple[str, ...] = (), *
 
 @pytest.fixture
 def notes(tmp_path: Path) -> Path:
-    """A scripts folder with NOTES on top of INITIAL: two revisions on one line of descent."""
+    """A scripts folder with NOTES on top of the project's head: INITIAL and NOTES are on one line of descent."""
     return add_notes_revision(copy_scripts(tmp_path))
 
 

@@ -20,13 +20,12 @@ from sqlalchemy.engine import Connection
 
 from app.infrastructure.database.migration import downgrade_database, upgrade_database
 from app.infrastructure.database.migration.errors import DataLossRefusedError
-from app.infrastructure.database.migration.inspect.drift import detect_drift
 from app.infrastructure.database.migration.reading import check_database
-from app.infrastructure.database.migration.results import Difference
-from app.infrastructure.database.migration.setup import SCRIPT_LOCATION, build_config, load_scripts, target_metadata
+from app.infrastructure.database.migration.setup import target_metadata
 from harness.queries import execute, on_connection, scalar, version
 from tests import legacy_models
 from tests.helpers import invoke, snapshot
+from tests.legacy import drift_from_initial_models
 from tests.scripts_folder import project_head
 
 INITIAL = legacy_models.INITIAL_REVISION
@@ -155,7 +154,7 @@ def test_the_second_revision_is_the_project_head() -> None:
 def test_the_frozen_initial_models_match_the_initial_revision(database_url: str) -> None:
     asyncio.run(upgrade_database(INITIAL, database_url=database_url))
 
-    assert _drift_from_initial_models(database_url) == []
+    assert drift_from_initial_models(database_url) == []
 
 
 def test_upgrade_keeps_every_row_and_instant_then_takes_64_bit_values(full: tuple[str, Rows]) -> None:
@@ -202,7 +201,7 @@ def test_postgresql_refuses_the_downgrade_while_a_64_bit_value_exists_and_does_i
 
     assert version(url) == [INITIAL]
     assert on_connection(url, _read(legacy_models.metadata)) == before
-    assert _drift_from_initial_models(url) == []
+    assert drift_from_initial_models(url) == []
     # The sequence that went past 2**31 was moved back: the next id fits the integer column again.
     execute(url, NEXT_PRICE)
     assert scalar(url, "SELECT max(id) FROM prices") == 401
@@ -221,7 +220,7 @@ def test_sqlite_downgrades_with_a_64_bit_value_which_its_integer_holds(sqlite_ur
     assert scalar(url, f"SELECT volume FROM prices WHERE id = {BIG_ID}") == BIG_VOLUME
     execute(url, f"DELETE FROM prices WHERE id = {BIG_ID}")
     assert on_connection(url, _read(legacy_models.metadata)) == before
-    assert _drift_from_initial_models(url) == []
+    assert drift_from_initial_models(url) == []
     execute(url, NEXT_PRICE)
     assert scalar(url, "SELECT max(id) FROM prices") == 401
 
@@ -238,8 +237,3 @@ def _insert_64_bit_price(url: str) -> None:
         f"INSERT INTO prices ({columns}ticker_symbol, timestamp, open, high, low, close, volume) "
         f"VALUES ({values}'7200', '2031-01-01 00:00:00', 1, 1, 1, 1, {BIG_VOLUME})",
     )
-
-
-def _drift_from_initial_models(url: str) -> list[Difference]:
-    script = load_scripts(build_config(database_url=url, script_location=SCRIPT_LOCATION))
-    return on_connection(url, lambda connection: detect_drift(connection, legacy_models.metadata, script))
