@@ -141,6 +141,18 @@ def add_notes_revision(scripts: Path) -> Path:
     return scripts
 
 
+def written_file(scripts: Path) -> Path:
+    """The one revision file in ``scripts`` besides the project's own."""
+    project = {path.name for path in (SCRIPT_LOCATION / "versions").glob("*.py")}
+    (path,) = [path for path in (scripts / "versions").glob("*.py") if path.name not in project]
+    return path
+
+
+def project_revision_count() -> int:
+    """How many revision files the project has (a copy of its scripts starts with as many)."""
+    return len(list((SCRIPT_LOCATION / "versions").glob("*.py")))
+
+
 def revision_file(scripts: Path, revision: str) -> Path:
     """The file of ``revision`` in ``scripts``."""
     (found,) = (scripts / "versions").glob(f"*{revision}_*.py")
