@@ -117,10 +117,10 @@ def downgrade() -> None:
         op.alter_column("prices", "id", type_=sa.Integer(), existing_type=BIG_INTEGER, existing_nullable=False)
         for table in ("stocks", "prices"):
             # After the columns, so that the pre-flight measures their narrowing on the rows as they are. An integer
-            # sequence cannot hold a value past 2**31 - 1: one that went there moves back to the largest id, which
-            # fits (the pre-flight refused the downgrade otherwise).
+            # sequence cannot hold a value past 2**31 - 1: one that went there moves back to after the largest id,
+            # which fits (the pre-flight refused the downgrade otherwise).
             op.execute(
-                f"SELECT setval('{table}_id_seq', (SELECT coalesce(max(id), 1) FROM {table})) "
+                f"SELECT setval('{table}_id_seq', (SELECT coalesce(max(id), 0) + 1 FROM {table}), false) "
                 f"FROM {table}_id_seq WHERE last_value > {INTEGER_MAX}"
             )
             op.execute(f"ALTER SEQUENCE {table}_id_seq AS integer")
