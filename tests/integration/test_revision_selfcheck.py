@@ -28,7 +28,9 @@ from app.infrastructure.database.migration.errors import RevisionFileError
 from app.infrastructure.database.migration.setup import build_config
 from harness.commands import ALEMBIC
 from tests.helpers import reflect_schema, run
-from tests.scripts_folder import INITIAL, line_of, project_revision_count, write_revision, written_file
+from tests.scripts_folder import line_of, project_head, project_revision_count, write_revision, written_file
+
+HEAD = project_head()
 
 MESSAGES = [
     'he said """hi"""',
@@ -138,7 +140,7 @@ def test_lint_reports_the_self_check_as_errors_with_rule_names(scripts: Path) ->
     path = write_revision(
         scripts,
         "bbbb1111",
-        down_revision=INITIAL,
+        down_revision=HEAD,
         upgrade="""
             op.add_column("stocks", sa.Column("tags", sa.ARRAY(sa.Integer())))
             undefined_helper()
