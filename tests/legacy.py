@@ -7,10 +7,12 @@ import hashlib
 from sqlalchemy import DefaultClause, MetaData, Table, func
 from sqlalchemy.engine import Connection
 
-from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata)
-from app.infrastructure.database.connection import Base
+from app.infrastructure.database.migration.inspect.drift import detect_drift
+from app.infrastructure.database.migration.results import Difference
+from app.infrastructure.database.migration.setup import SCRIPT_LOCATION, build_config, load_scripts
 from harness.databases import run_sql_script
 from harness.queries import on_connection, rows
+from tests import legacy_models
 
 LISTED_INFO_ROWS = """
 INSERT INTO listed_info (date, code, company_name, company_name_english, sector_17_code, sector_17_code_name,
@@ -36,14 +38,14 @@ FROM generate_series(1, 5000) AS i;
 
 
 def create_all(url: str, *tables: str) -> None:
-    """Create ``tables`` as the old start-up ``Base.metadata.create_all()`` call did."""
-    _create_all(url, [Base.metadata.tables[name] for name in tables])
+    """Create ``tables`` as the old start-up ``Base.metadata.create_all()`` call did, from the initial models."""
+    _create_all(url, [legacy_models.metadata.tables[name] for name in tables])
 
 
 def create_all_listed_info(url: str) -> None:
     """Create ``listed_info`` as ``create_all()`` of the old model made it: ``now()`` defaults and no comments."""
-    metadata = MetaData(naming_convention=Base.metadata.naming_convention)
-    table = Base.metadata.tables["listed_info"].to_metadata(metadata)
+    metadata = MetaData(naming_convention=legacy_models.metadata.naming_convention)
+    table = legacy_models.metadata.tables["listed_info"].to_metadata(metadata)
     table.comment = None
     for column in table.columns:
         column.comment = None
@@ -92,3 +94,9 @@ def filenodes(url: str, *relations: str) -> dict[str, int]:
         ", ".join(f"'{name}'" for name in relations)
     )
     return {name: node for name, node in rows(url, sql)}
+
+
+def drift_from_initial_models(url: str) -> list[Difference]:
+    """How the database differs from the models as they were at the initial revision (``check`` against them)."""
+    script = load_scripts(build_config(database_url=url, script_location=SCRIPT_LOCATION))
+    return on_connection(url, lambda connection: detect_drift(connection, legacy_models.metadata, script))

@@ -5,7 +5,8 @@ snapshot describes each table as ``{subject: description}`` in words that mean t
 
 - types are reduced to what both can express: ``FLOAT``, ``REAL`` and ``DOUBLE PRECISION`` are ``float``;
   ``TIMESTAMP`` and ``DATETIME`` are ``timestamp`` (SQLite keeps no time zone flag); ``VARCHAR(n)`` keeps its
-  length;
+  length; SQLite's ``INTEGER`` matches PostgreSQL's ``bigint`` too, since it holds 64 bits (the models'
+  ``BIG_INTEGER`` is that pair: a ``BIGINT`` key would not be SQLite's rowid);
 - defaults go through the application's own :func:`normalize_default` (``now()`` is ``CURRENT_TIMESTAMP``),
   then numeric and boolean literals are unified (``'0'``, ``0``; ``false``, ``0``); the ``nextval(…)`` default
   of a ``SERIAL`` column is dropped, since SQLite's ``INTEGER PRIMARY KEY`` generates values without one;
@@ -162,7 +163,7 @@ def compare_schemas(left: Schema, right: Schema) -> list[str]:
     differences: list[str] = []
 
     def differ(subject: str, left_value: str | None, right_value: str | None) -> None:
-        if left_value != right_value:
+        if left_value != right_value and not _same_integer(left.dialect, left_value, right_value):
             differences.append(
                 f"{subject}: {left_value or 'missing'} on {left.dialect}, {right_value or 'missing'} on {right.dialect}"
             )
@@ -175,6 +176,14 @@ def compare_schemas(left: Schema, right: Schema) -> list[str]:
         for subject in sorted(left_table.keys() | right_table.keys()):
             differ(subject, left_table.get(subject), right_table.get(subject))
     return differences
+
+
+def _same_integer(left_dialect: str, left_value: str | None, right_value: str | None) -> bool:
+    """Whether a column is INTEGER on SQLite (64-bit there) and otherwise the same as a ``bigint`` on PostgreSQL."""
+    on_sqlite, on_postgresql = (left_value, right_value) if left_dialect == "sqlite" else (right_value, left_value)
+    if on_sqlite is None or on_postgresql is None or not on_postgresql.startswith("bigint "):
+        return False
+    return on_sqlite == "integer " + on_postgresql.removeprefix("bigint ")
 
 
 def _presence(table: Table | None) -> str | None:

@@ -13,6 +13,7 @@ from app.core.config import get_settings
 from app.infrastructure.database.migration.setup import ALEMBIC_INI, SCRIPT_LOCATION, build_config, load_scripts
 
 INITIAL = "dceebfc4ff9f"
+"""The project's first revision (its base), which adoption stamps; the project's head is :func:`project_head`."""
 NOTES = "a1b2c3d4e5f6"
 BRANCHES = ("aaaa1111", "aaaa2222")
 """Two revisions on top of the project's head sharing the prefix ``aaaa``: an ambiguous prefix, and two heads."""
@@ -112,11 +113,14 @@ def line_of(path: Path, text: str) -> int:
 
 
 def add_notes_revision(scripts: Path) -> Path:
-    """Add revision NOTES on top of INITIAL: it creates ``notes`` and adds ``stocks.isin``. Returns ``scripts``."""
+    """Add revision NOTES on top of the project's head: it creates ``notes`` and adds ``stocks.isin``.
+
+    Returns ``scripts``.
+    """
     write_revision(
         scripts,
         NOTES,
-        down_revision=INITIAL,
+        down_revision=project_head(),
         message=f"Test revision {NOTES}",
         upgrade="""
             op.create_table(
@@ -135,6 +139,18 @@ def add_notes_revision(scripts: Path) -> Path:
         """,
     )
     return scripts
+
+
+def written_file(scripts: Path) -> Path:
+    """The one revision file in ``scripts`` besides the project's own."""
+    project = {path.name for path in (SCRIPT_LOCATION / "versions").glob("*.py")}
+    (path,) = [path for path in (scripts / "versions").glob("*.py") if path.name not in project]
+    return path
+
+
+def project_revision_count() -> int:
+    """How many revision files the project has (a copy of its scripts starts with as many)."""
+    return len(list((SCRIPT_LOCATION / "versions").glob("*.py")))
 
 
 def revision_file(scripts: Path, revision: str) -> Path:

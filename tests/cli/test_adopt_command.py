@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 from harness.legacy import build_legacy_listed_info
-from harness.queries import execute
+from harness.queries import execute, version
 from tests.helpers import invoke, reflect_schema
 from tests.legacy import create_all
+from tests.scripts_folder import INITIAL, project_head
+
+HEAD = project_head()
 
 
 def test_dry_run_shows_the_state_and_the_exact_statements_then_adopt_applies_them(postgres_url: str) -> None:
@@ -33,17 +37,20 @@ def test_dry_run_shows_the_state_and_the_exact_statements_then_adopt_applies_the
     assert again.output == "Nothing to adopt: the database is already at dceebfc4ff9f.\n"
 
 
-def test_upgrade_says_it_adopted_first(sqlite_url: str) -> None:
+def test_upgrade_says_it_adopted_first_then_goes_on_to_head(sqlite_url: str) -> None:
     create_all(sqlite_url, "listed_info")
 
     result = invoke(["migrate", "upgrade"], database_url=sqlite_url)
 
     assert result.exit_code == 0, result.output
-    assert result.output == (
+    step, adopted, summary = result.output.splitlines()
+    assert re.fullmatch(rf"  ↑ {HEAD}  .+  \(\d+\.\d\d s\)", step), step
+    assert adopted == (
         "Adopted the legacy database first (listed_info: create_all(); prices: missing; stocks: missing): "
-        "9 statement(s), stamped dceebfc4ff9f.\n"
-        "Nothing more to do: the database is already at dceebfc4ff9f.\n"
+        f"9 statement(s), stamped {INITIAL}."
     )
+    assert re.fullmatch(rf"Upgraded \S+ → {HEAD}: 1 revision in \d+\.\d\d s\.", summary), summary
+    assert version(sqlite_url) == [HEAD]
 
 
 def test_unknown_state_exits_15_with_the_differences_in_json(sqlite_url: str) -> None:
@@ -70,7 +77,7 @@ def test_stamp_refuses_unverified_tables_unless_verified_by_hand(sqlite_url: str
 
     assert refused.exit_code == 15, refused.output
     assert accepted.exit_code == 0, accepted.output
-    assert "Stamped base → dceebfc4ff9f." in accepted.output
+    assert f"Stamped base → {HEAD}." in accepted.output
 
 
 def test_check_ignores_foreign_tables_and_names_them(sqlite_url: str) -> None:

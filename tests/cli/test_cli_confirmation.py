@@ -10,11 +10,10 @@ from app.infrastructure.database.migration import show_history
 from harness.commands import STOCKDATA
 from tests.cli.invocation import Migrate, Outcome, assert_fails, database_state, in_process
 from tests.helpers import answer_in_terminal
-from tests.scripts_folder import project_head
+from tests.scripts_folder import INITIAL
 
-HEAD = project_head()
-MESSAGE = asyncio.run(show_history())[-1].message
-BELOW_HEAD = ([info.revision for info in asyncio.run(show_history())][-2:-1] or ["base"])[0]
+MESSAGE = asyncio.run(show_history())[0].message
+"""The initial revision's: undoing it (from a database at that revision) drops every table."""
 PROMPT = b"Go on? [y/N]: "
 
 
@@ -24,7 +23,8 @@ def run_in_terminal(args: list[str], answer: bytes) -> tuple[int, str]:
 
 
 def upgraded(url: str) -> Outcome:
-    outcome = in_process(["upgrade", "-q", "--database-url", url], None)
+    """Upgrade to the initial revision, so that ``downgrade`` (one step) destroys tables."""
+    outcome = in_process(["upgrade", INITIAL, "-q", "--database-url", url], None)
     assert outcome.exit_code == 0, outcome.output
     return outcome
 
@@ -38,7 +38,7 @@ def test_without_a_terminal_and_without_yes_downgrade_refuses(migrate: Migrate, 
     assert_fails(
         outcome,
         12,
-        f"downgrade would undo 1 revision: {HEAD} ({MESSAGE}), and destroy: drop table stocks (0 rows)",
+        f"downgrade would undo 1 revision: {INITIAL} ({MESSAGE}), and destroy: drop table stocks (0 rows)",
         "nothing was changed. Re-run with --yes",
         "there is no terminal to ask",
     )
@@ -56,14 +56,14 @@ def test_on_a_terminal_downgrade_lists_what_it_undoes_and_asks(
 
     assert code == exit_code, output
     lines = output.splitlines()
-    assert lines[:3] == ["This downgrade undoes, in order:", f"  ↓ {HEAD}  {MESSAGE}", "What it destroys:"]
+    assert lines[:3] == ["This downgrade undoes, in order:", f"  ↓ {INITIAL}  {MESSAGE}", "What it destroys:"]
     asked = lines.index("Go on? [y/N]: " + answer.decode())
     assert lines[3:asked] == [f"  - drop table {table} (0 rows)" for table in ("stocks", "prices", "listed_info")]
     if answer == b"y":
-        assert lines[asked + 1].startswith(f"  ↓ {HEAD}  {MESSAGE}  (")
-        assert lines[asked + 2].startswith(f"Downgraded {HEAD} → {BELOW_HEAD}: 1 revision in ")
+        assert lines[asked + 1].startswith(f"  ↓ {INITIAL}  {MESSAGE}  (")
+        assert lines[asked + 2].startswith(f"Downgraded {INITIAL} → base: 1 revision in ")
         _, lowest, highest = database_state(database_url)
-        assert HEAD not in (lowest, highest)
+        assert INITIAL not in (lowest, highest)
     else:
         assert lines[asked + 1 :] == ["Error: downgrade cancelled; nothing was changed"]
         assert database_state(database_url) == before

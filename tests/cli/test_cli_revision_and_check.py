@@ -32,7 +32,7 @@ def test_check_lists_each_difference_as_a_developer_would_write_it(migrate: Migr
         lines.append("  - comment on stocks.market differs: 'segment' in DB vs none in model")
         lines.append("  - server default of stocks.market differs: 'TSE'::character varying in DB vs none in model")
         lines.append(
-            "  - server default of stocks.created_at differs: '2020-01-01 00:00:00'::timestamp without time zone in DB "
+            "  - server default of stocks.created_at differs: '2020-01-01 00:00:00+00'::timestamp with time zone in DB "
             "vs CURRENT_TIMESTAMP in model"
         )
     execute(database_url, *statements)

@@ -159,7 +159,7 @@ def test_plain_alembic_uses_the_scripts_folder_of_migration_script_location(data
     assert upgraded.returncode == 0, upgraded.stderr
     assert f"{NOTES} (head)" in current.stdout, current.stderr
     assert down.returncode == 0, down.stderr
-    assert scalar(database_url, "SELECT version_num FROM alembic_version") == INITIAL
+    assert scalar(database_url, "SELECT version_num FROM alembic_version") == HEAD
     assert "notes" not in reflect_schema(database_url)
 
 

@@ -45,7 +45,7 @@ def migrate(url: str, scripts: Path, *args: str, prefix: tuple[str, ...] = (), *
 
 @pytest.fixture
 def notes(tmp_path: Path) -> Path:
-    """A scripts folder with NOTES on top of INITIAL: two revisions on one line of descent."""
+    """A scripts folder with NOTES on top of the project's head: INITIAL and NOTES are on one line of descent."""
     return add_notes_revision(copy_scripts(tmp_path))
 
 
@@ -147,13 +147,13 @@ def test_a_python_exception_in_a_revision_is_one_line_naming_file_and_line(datab
     path = write_revision(
         scripts,
         "boom01",
-        down_revision=INITIAL,
+        down_revision=HEAD,
         upgrade="""
             op.create_table("t1", sa.Column("id", sa.Integer(), primary_key=True))
             raise ValueError("no price for 7203")
         """,
     )
-    assert migrate(database_url, scripts, "upgrade", INITIAL, "-q").exit_code == 0
+    assert migrate(database_url, scripts, "upgrade", HEAD, "-q").exit_code == 0
 
     outcome = migrate(database_url, scripts, "upgrade")
 
@@ -164,7 +164,7 @@ def test_a_python_exception_in_a_revision_is_one_line_naming_file_and_line(datab
         f"({path}:{line_of(path, 'raise ValueError')})",
     )
     assert_fails_verbose(migrate(database_url, scripts, "upgrade", "-v"), 1, "ValueError: no price for 7203")
-    assert version(database_url) == [INITIAL]
+    assert version(database_url) == [HEAD]
     assert "t1" not in reflect_schema(database_url)
 
 
@@ -172,7 +172,7 @@ def test_a_python_exception_in_a_revision_is_one_line_naming_file_and_line(datab
 
 
 def test_a_busy_sqlite_file_is_retried_then_reported_as_busy(sqlite_url: str, notes: Path) -> None:
-    assert migrate(sqlite_url, notes, "upgrade", INITIAL, "-q").exit_code == 0
+    assert migrate(sqlite_url, notes, "upgrade", HEAD, "-q").exit_code == 0
     writer = sqlite3.connect(make_url(sqlite_url).database or "", isolation_level=None)
     writer.execute("BEGIN EXCLUSIVE")  # another process's write transaction, past the point where readers wait
     try:
@@ -187,7 +187,7 @@ def test_a_busy_sqlite_file_is_retried_then_reported_as_busy(sqlite_url: str, no
     error = outcome.stderr.splitlines()[-1]
     assert error.startswith("Error: the migration was rolled back: the database file is busy")
     assert "MIGRATION_DDL_LOCK_TIMEOUT) on each of 2 attempts" in error
-    assert version(sqlite_url) == [INITIAL]
+    assert version(sqlite_url) == [HEAD]
     assert migrate(sqlite_url, notes, "upgrade", "-q").exit_code == 0
 
 
@@ -220,14 +220,14 @@ def test_a_connection_lost_during_a_revision_says_to_run_again(postgres_url: str
     write_revision(
         scripts,
         "sleep01",
-        down_revision=INITIAL,
+        down_revision=HEAD,
         upgrade="""
             op.create_table("t1", sa.Column("id", sa.Integer(), primary_key=True))
             if os.environ.get("TEST_SLEEP"):
                 op.execute("SELECT pg_sleep(60)")
         """,
     )
-    assert migrate(postgres_url, scripts, "upgrade", INITIAL, "-q").exit_code == 0
+    assert migrate(postgres_url, scripts, "upgrade", HEAD, "-q").exit_code == 0
     env = {**os.environ, "DATABASE_URL": postgres_url, "MIGRATION_SCRIPT_LOCATION": str(scripts), "TEST_SLEEP": "1"}
     process = subprocess.Popen(
         [STOCKDATA, "migrate", "upgrade"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -247,7 +247,7 @@ def test_a_connection_lost_during_a_revision_says_to_run_again(postgres_url: str
         "was lost during revision sleep01 (sleep01) (",
         "it was rolled back, so nothing of it remains: run the command again",
     )
-    assert version(postgres_url) == [INITIAL]
+    assert version(postgres_url) == [HEAD]
     assert "t1" not in reflect_schema(postgres_url)
     assert migrate(postgres_url, scripts, "upgrade", "-q").exit_code == 0
     assert version(postgres_url) == ["sleep01"]

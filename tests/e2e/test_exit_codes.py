@@ -24,8 +24,17 @@ from harness.queries import execute
 from tests.cli.invocation import TRACEBACK
 from tests.helpers import run
 from tests.legacy import create_all
-from tests.scripts_folder import INITIAL, add_branches, add_notes_revision, copy_scripts, revision_file, write_revision
+from tests.scripts_folder import (
+    INITIAL,
+    add_branches,
+    add_notes_revision,
+    copy_scripts,
+    project_head,
+    revision_file,
+    write_revision,
+)
 
+HEAD = project_head()
 TABLE = {int(code): name for code, name in re.findall(r"^(\d+)\s{2,}(\w+)", errors.__doc__ or "", flags=re.MULTILINE)}
 """Exit code → the error class the table of ``errors.py`` names for it."""
 
@@ -63,7 +72,7 @@ class Scene:
 
 
 def _failing_revision(scene: Scene) -> None:
-    write_revision(scene.scripts, "bbbb0001", down_revision=INITIAL, upgrade='op.execute("UPDATE nope SET x = 1")')
+    write_revision(scene.scripts, "bbbb0001", down_revision=HEAD, upgrade='op.execute("UPDATE nope SET x = 1")')
 
 
 def _at_head(scene: Scene) -> None:
@@ -89,7 +98,7 @@ def _migration_lock_held(scene: Scene) -> Iterator[None]:
 
 def _one_revision_to_go(scene: Scene) -> None:
     add_notes_revision(scene.scripts)  # NOTES alters stocks, which the reader below keeps locked
-    scene.prepared("upgrade", INITIAL)
+    scene.prepared("upgrade", HEAD)
 
 
 def _reader_on_stocks(scene: Scene) -> AbstractContextManager[None]:
@@ -114,7 +123,7 @@ def _production_at_head(scene: Scene) -> None:
 
 def _dangerous_revision(scene: Scene) -> None:
     index = 'op.create_index("ix_listed_info_company_name", "listed_info", ["company_name"])'
-    write_revision(scene.scripts, "a1b2c3d4e5f6", down_revision=INITIAL, upgrade=index)
+    write_revision(scene.scripts, "a1b2c3d4e5f6", down_revision=HEAD, upgrade=index)
 
 
 def _empty_database(scene: Scene) -> None:
@@ -126,12 +135,12 @@ def _populated_table_dropped(scene: Scene) -> None:
     execute(
         scene.url, "INSERT INTO stocks (ticker_symbol, company_name, market) VALUES ('7203', 'トヨタ自動車', 'TSE')"
     )
-    write_revision(scene.scripts, "dddd0001", down_revision=INITIAL, upgrade='op.drop_table("stocks")')
+    write_revision(scene.scripts, "dddd0001", down_revision=HEAD, upgrade='op.drop_table("stocks")')
 
 
 def _broken_revision_file(scene: Scene) -> None:
     scene.prepared("upgrade")
-    write_revision(scene.scripts, "dddd0002", down_revision=INITIAL, upgrade="return (")
+    write_revision(scene.scripts, "dddd0002", down_revision=HEAD, upgrade="return (")
 
 
 def _corrupt_version_table(scene: Scene) -> None:

@@ -18,7 +18,7 @@ from harness.databases import open_transaction
 from harness.queries import column, version
 from tests.helpers import reflect_schema
 from tests.processes import migrate, start, wait_for
-from tests.scripts_folder import HOLD_AT_GATE, INITIAL, LEDGER, copy_scripts, revision_file, write_revision
+from tests.scripts_folder import HOLD_AT_GATE, LEDGER, copy_scripts, project_head, revision_file, write_revision
 
 
 def ledger(url: str) -> list[str]:
@@ -202,11 +202,11 @@ def test_a_revision_blocked_by_a_lock_on_listed_info_fails_within_lock_timeout(
     write_revision(
         scripts,
         "isin01",
-        down_revision=INITIAL,
+        down_revision=project_head(),
         upgrade="op.add_column('listed_info', sa.Column('isin', sa.String(12)))",
         message="add isin",
     )
-    assert migrate(postgres_url, scripts, "upgrade", INITIAL).returncode == 0
+    assert migrate(postgres_url, scripts, "upgrade", project_head()).returncode == 0
     quick = {
         "MIGRATION_DDL_LOCK_TIMEOUT": "1",
         "MIGRATION_DDL_LOCK_RETRIES": "1",
@@ -232,7 +232,7 @@ def test_a_revision_blocked_by_a_lock_on_listed_info_fails_within_lock_timeout(
     )
     assert "override_timeouts(lock_timeout=...)" in blocked.stderr
     assert 2.5 <= elapsed < 60, "two waits of 1 s and a pause of 0.5 s, then it gives up"
-    assert at == [INITIAL]
+    assert at == [project_head()]
     assert "isin" not in columns
     assert after.returncode == 0, after.stderr
     assert version(postgres_url) == ["isin01"]

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from app.infrastructure.database.connection import Base
 from app.infrastructure.database.migration import (
     adopt_database,
     check_drift,
@@ -27,9 +26,10 @@ from app.infrastructure.database.migration.errors import MigrationError, Unknown
 from harness.databases import create_postgres_database, drop_postgres_database, run_sql_script
 from harness.legacy import build_legacy_listed_info
 from harness.queries import execute, scalar
+from tests import legacy_models
 from tests.helpers import reflect_schema
-from tests.legacy import checksums, create_all, create_all_listed_info, filenodes, load_rows
-from tests.scripts_folder import copy_scripts, write_revision
+from tests.legacy import checksums, create_all, create_all_listed_info, drift_from_initial_models, filenodes, load_rows
+from tests.scripts_folder import copy_scripts, project_head, write_revision
 
 MODELLED = ("listed_info", "prices", "stocks")
 LISTED_INFO_RELATIONS = ("listed_info", "listed_info_pkey", "idx_listed_info_code", "idx_listed_info_date")
@@ -43,12 +43,12 @@ def initial_revision() -> str:
 
 @pytest.fixture
 def scripts(tmp_path: Path) -> Path:
-    """The project's scripts plus a revision after the initial one, so that "upgrade further" does something."""
+    """The project's scripts plus a revision after its head, so that "upgrade further" does something."""
     copy = copy_scripts(tmp_path)
     write_revision(
         copy,
         NEXT,
-        down_revision=initial_revision(),
+        down_revision=project_head(),
         upgrade='op.add_column("listed_info", sa.Column("isin", sa.String(length=12), nullable=True))',
         downgrade='op.drop_column("listed_info", "isin")',
         message="Add isin to listed_info",
@@ -57,7 +57,7 @@ def scripts(tmp_path: Path) -> Path:
 
 
 def model_comments(table: str) -> dict[str, str | None]:
-    return {column.name: column.comment for column in Base.metadata.tables[table].columns}
+    return {column.name: column.comment for column in legacy_models.metadata.tables[table].columns}
 
 
 def reflected_comments(schema: dict[str, object], table: str) -> dict[str, str | None]:
@@ -110,13 +110,13 @@ def test_every_legacy_state_is_adopted_with_every_row_intact(
     assert filenodes(postgres_url, *LISTED_INFO_RELATIONS) == nodes, "widening must not rewrite the table or indexes"
     schema = reflect_schema(postgres_url)
     assert reflected_comments(schema, "listed_info") == model_comments("listed_info")
-    assert schema["listed_info"]["comment"] == Base.metadata.tables["listed_info"].comment
-    assert asyncio.run(check_drift(database_url=postgres_url)) == []
+    assert schema["listed_info"]["comment"] == legacy_models.metadata.tables["listed_info"].comment
+    assert drift_from_initial_models(postgres_url) == []
     assert asyncio.run(get_current_revision(database_url=postgres_url, script_location=scripts)) == initial_revision()
 
     upgraded = asyncio.run(upgrade_database(database_url=postgres_url, script_location=scripts))
     assert upgraded.adoption is None
-    assert [step.revision for step in upgraded.steps] == [NEXT]
+    assert [step.revision for step in upgraded.steps] == [project_head(), NEXT]
     assert scalar(postgres_url, "SELECT count(*) FROM listed_info WHERE isin IS NULL") == 100_000
 
 
@@ -144,7 +144,7 @@ def test_comments_reset_index_renamed_and_foreign_tables_are_repaired_or_left_al
     assert not any("old_import_log" in statement for statement in adoption.statements)
     assert checksums(postgres_url, *MODELLED, "old_import_log") == before
     assert reflect_schema(postgres_url)["old_import_log"] == foreign_before
-    assert asyncio.run(check_drift(database_url=postgres_url)) == []
+    assert drift_from_initial_models(postgres_url) == []
 
 
 def test_listed_info_made_by_create_all_gets_the_revision_defaults_and_comments(postgres_url: str) -> None:
@@ -162,7 +162,7 @@ def test_listed_info_made_by_create_all_gets_the_revision_defaults_and_comments(
     schema = reflect_schema(postgres_url)
     assert {column[3] for column in schema["listed_info"]["columns"][-2:]} == {"CURRENT_TIMESTAMP"}
     assert reflected_comments(schema, "listed_info") == model_comments("listed_info")
-    assert asyncio.run(check_drift(database_url=postgres_url)) == []
+    assert drift_from_initial_models(postgres_url) == []
 
 
 def test_upgrade_adopts_a_legacy_database_first_and_says_so(postgres_url: str, scripts: Path) -> None:
@@ -175,7 +175,7 @@ def test_upgrade_adopts_a_legacy_database_first_and_says_so(postgres_url: str, s
     assert (result.adoption.state, result.adoption.applied) == ("legacy", True)
     assert WIDEN in result.adoption.statements
     assert (result.from_revisions, result.to_revisions) == ((), (NEXT,))
-    assert [step.revision for step in result.steps] == [NEXT]
+    assert [step.revision for step in result.steps] == [project_head(), NEXT]
     assert scalar(postgres_url, "SELECT count(*) FROM listed_info") == 1_000
 
 
@@ -284,7 +284,7 @@ def test_stamp_refuses_a_known_legacy_state_and_points_to_adopt(postgres_url: st
 
 
 def test_stamp_accepts_tables_exactly_as_the_initial_revision_creates_them(database_url: str) -> None:
-    asyncio.run(upgrade_database(database_url=database_url))
+    asyncio.run(upgrade_database(initial_revision(), database_url=database_url))
     execute(database_url, "DROP TABLE alembic_version")
 
     result = asyncio.run(stamp(initial_revision(), database_url=database_url))
@@ -306,9 +306,9 @@ def test_sqlite_file_made_by_create_all_is_verified_and_stamped(sqlite_url: str,
     assert [table.found for table in adoption.tables] == ["create_all()"] * 3
     assert (adoption.statements, adoption.applied) == ((), True)
     assert checksums(sqlite_url, *MODELLED) == rows
-    assert asyncio.run(check_drift(database_url=sqlite_url)) == []
+    assert drift_from_initial_models(sqlite_url) == []
     upgraded = asyncio.run(upgrade_database(database_url=sqlite_url, script_location=scripts))
-    assert [step.revision for step in upgraded.steps] == [NEXT]
+    assert [step.revision for step in upgraded.steps] == [project_head(), NEXT]
 
 
 def test_sqlite_file_missing_a_table_gets_it_created(sqlite_url: str) -> None:
@@ -319,7 +319,7 @@ def test_sqlite_file_missing_a_table_gets_it_created(sqlite_url: str) -> None:
     assert [table.found for table in adoption.tables] == ["create_all()", "missing", "missing"]
     assert set(reflect_schema(sqlite_url)) == {*MODELLED, "alembic_version", "stockdata_migration_history"}
     assert scalar(sqlite_url, "SELECT method FROM stockdata_migration_history") == "adopt"
-    assert asyncio.run(check_drift(database_url=sqlite_url)) == []
+    assert drift_from_initial_models(sqlite_url) == []
 
 
 def test_sqlite_file_in_an_unknown_state_is_refused_byte_for_byte_unchanged(sqlite_url: str) -> None:

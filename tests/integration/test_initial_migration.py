@@ -8,6 +8,7 @@ from typing import Any
 from app.infrastructure.database.migration import upgrade_database
 from harness.legacy import build_legacy_listed_info
 from tests.helpers import reflect_schema
+from tests.scripts_folder import INITIAL
 
 
 def without_comment_text(table: dict[str, Any]) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def test_listed_info_matches_legacy_001_002_003_on_postgres(postgres_url: str, p
     legacy_url = create_postgres_database(postgres_server)
     try:
         build_legacy_listed_info(legacy_url, "003")
-        asyncio.run(upgrade_database(database_url=postgres_url))
+        asyncio.run(upgrade_database(INITIAL, database_url=postgres_url))
 
         legacy = reflect_schema(legacy_url)["listed_info"]
         migrated = reflect_schema(postgres_url)["listed_info"]
@@ -37,7 +38,7 @@ def test_listed_info_matches_legacy_001_002_003_on_postgres(postgres_url: str, p
 
 
 def test_initial_revision_creates_every_declared_object(database_url: str) -> None:
-    asyncio.run(upgrade_database(database_url=database_url))
+    asyncio.run(upgrade_database(INITIAL, database_url=database_url))
     schema = reflect_schema(database_url)
 
     assert schema["listed_info"]["pk"]["constrained_columns"] == ["date", "code"]

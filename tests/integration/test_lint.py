@@ -12,7 +12,9 @@ from app.infrastructure.database.migration import lint_migrations, upgrade_datab
 from app.infrastructure.database.migration.author.lint import LintReport
 from harness.commands import STOCKDATA
 from tests.helpers import run
-from tests.scripts_folder import INITIAL, line_of, write_revision
+from tests.scripts_folder import line_of, project_head, write_revision
+
+HEAD = project_head()
 
 DANGEROUS = {
     "index": (
@@ -53,7 +55,7 @@ def findings(report: LintReport) -> set[tuple[int, str, str]]:
 @pytest.mark.parametrize("case", DANGEROUS)
 def test_each_dangerous_revision_is_reported_at_its_line_and_fails(scripts: Path, case: str) -> None:
     upgrade, downgrade, marker, rule = DANGEROUS[case]
-    path = write_revision(scripts, "a1b2c3d4e5f6", down_revision=INITIAL, upgrade=upgrade, downgrade=downgrade)
+    path = write_revision(scripts, "a1b2c3d4e5f6", down_revision=HEAD, upgrade=upgrade, downgrade=downgrade)
 
     code, out, err = lint(scripts, "a1b2c3d4e5f6")
 
@@ -74,8 +76,8 @@ def test_the_project_revisions_lint_clean() -> None:
 
 def test_by_default_only_revisions_the_database_has_not_applied_are_linted(database_url: str, scripts: Path) -> None:
     upgrade, downgrade, _marker, _rule = DANGEROUS["index"]
-    write_revision(scripts, "a1b2c3d4e5f6", down_revision=INITIAL, upgrade=upgrade, downgrade=downgrade)
-    asyncio.run(upgrade_database(INITIAL, database_url=database_url, script_location=scripts))
+    write_revision(scripts, "a1b2c3d4e5f6", down_revision=HEAD, upgrade=upgrade, downgrade=downgrade)
+    asyncio.run(upgrade_database(HEAD, database_url=database_url, script_location=scripts))
 
     pending = asyncio.run(lint_migrations(database_url=database_url, script_location=scripts))
     asyncio.run(upgrade_database(database_url=database_url, script_location=scripts))
@@ -100,7 +102,7 @@ def test_an_ignore_comment_needs_a_reason(scripts: Path) -> None:
     path = write_revision(
         scripts,
         "a1b2c3d4e5f6",
-        down_revision=INITIAL,
+        down_revision=HEAD,
         upgrade="""
         op.create_index("ix_i", "stocks", ["industry"])  # migrate-lint: ignore[require-concurrent-index-creation] small
         op.create_index(  # migrate-lint: ignore[require-concurrent-index-creation]
@@ -126,7 +128,7 @@ def test_a_drop_and_an_add_of_the_same_type_is_an_error_pointing_at_the_rename(s
     path = write_revision(
         scripts,
         "a1b2c3d4e5f6",
-        down_revision=INITIAL,
+        down_revision=HEAD,
         upgrade="""
         with op.batch_alter_table("prices") as batch_op:
             batch_op.drop_column("adjusted_close")
@@ -155,7 +157,7 @@ def test_op_execute_without_a_reverse_is_only_a_warning(scripts: Path) -> None:
     write_revision(
         scripts,
         "a1b2c3d4e5f6",
-        down_revision=INITIAL,
+        down_revision=HEAD,
         upgrade="op.execute(\"UPDATE stocks SET market = 'Prime' WHERE market = 'First'\")",
         downgrade="""
         raise NotImplementedError("the old market names are gone")

@@ -146,6 +146,17 @@ def test_the_marker_acknowledges_a_drop(filled: str, folder: Path) -> None:
     assert scalar(filled, "SELECT count(*) FROM owners") == 1
 
 
+def test_a_select_earlier_in_the_run_does_not_hide_a_narrowing(filled: str, folder: Path) -> None:
+    operation, expected = OPERATIONS["bigint_to_integer"]
+    upgrade = f'op.execute("SELECT count(*) FROM items")\n{operation}'
+    write_revision(folder, CHANGE, down_revision=BASE, upgrade=upgrade, downgrade="pass")
+    before = snapshot(filled)
+
+    result = invoke(["migrate", "upgrade"], database_url=filled)
+
+    _refused(result, filled, before, "upgrade refused before changing anything", expected)
+
+
 def test_a_marker_without_a_reason_acknowledges_nothing(filled: str, folder: Path) -> None:
     write_revision(folder, CHANGE, down_revision=BASE, upgrade='op.drop_table("items")  # migrate: destroys-data')
 

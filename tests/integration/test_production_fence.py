@@ -15,15 +15,15 @@ from app.infrastructure.database.migration.errors import ProductionGuardError
 from harness.commands import STOCKDATA
 from harness.queries import scalar
 from tests.helpers import invoke, reflect_schema, run_in_terminal
-from tests.scripts_folder import INITIAL, revision_file
+from tests.scripts_folder import INITIAL, project_head, revision_file
 
 VERSION = "SELECT version_num FROM alembic_version"
 
 
 @pytest.fixture
 def production(database_url: str) -> str:
-    """A database at head, marked as production through the CLI."""
-    asyncio.run(upgrade_database(database_url=database_url))
+    """A database at the initial revision (one downgrade drops every table), marked as production through the CLI."""
+    asyncio.run(upgrade_database(INITIAL, database_url=database_url))
     marked = invoke(["migrate", "mark-environment", "production"], database_url=database_url)
     assert marked.exit_code == 0, marked.stderr
     assert "as production" in marked.stdout
@@ -60,7 +60,7 @@ def test_the_flag_confirms_in_scripts(production: str) -> None:
 
     stamped = invoke(["migrate", "stamp", "head", flag], database_url=production)
     assert stamped.exit_code == 0, stamped.stderr
-    assert scalar(production, VERSION) == INITIAL
+    assert scalar(production, VERSION) == project_head()
 
 
 def test_typing_the_database_name_confirms_at_a_terminal(production: str) -> None:

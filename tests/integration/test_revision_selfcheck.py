@@ -28,7 +28,9 @@ from app.infrastructure.database.migration.errors import RevisionFileError
 from app.infrastructure.database.migration.setup import build_config
 from harness.commands import ALEMBIC
 from tests.helpers import reflect_schema, run
-from tests.scripts_folder import INITIAL, line_of, write_revision
+from tests.scripts_folder import line_of, project_head, project_revision_count, write_revision, written_file
+
+HEAD = project_head()
 
 MESSAGES = [
     'he said """hi"""',
@@ -75,12 +77,6 @@ def break_template(scripts: Path, case: str) -> None:
     (index,) = [number for number, line in enumerate(lines) if line.startswith(after)]
     lines.insert(index + 1, code)
     template.write_text("\n".join(lines) + "\n")
-
-
-def written_file(scripts: Path) -> Path:
-    """The one revision file in ``scripts`` besides the project's."""
-    (path,) = [path for path in (scripts / "versions").glob("*.py") if INITIAL not in path.name]
-    return path
 
 
 @pytest.mark.parametrize("message", MESSAGES)
@@ -144,7 +140,7 @@ def test_lint_reports_the_self_check_as_errors_with_rule_names(scripts: Path) ->
     path = write_revision(
         scripts,
         "bbbb1111",
-        down_revision=INITIAL,
+        down_revision=HEAD,
         upgrade="""
             op.add_column("stocks", sa.Column("tags", sa.ARRAY(sa.Integer())))
             undefined_helper()
@@ -189,5 +185,7 @@ def test_a_revision_file_that_does_not_import_is_one_error_for_every_verb(databa
         with pytest.raises(RevisionFileError) as failed:
             asyncio.run(call)
         assert str(failed.value).startswith(f"revision file {broken} does not import (line 6: SyntaxError"), verb
-    assert len(list((scripts / "versions").glob("*.py"))) == 2  # no revision was written on top
+    assert (
+        len(list((scripts / "versions").glob("*.py"))) == project_revision_count() + 1
+    )  # no revision was written on top
     assert reflect_schema(database_url) == {}

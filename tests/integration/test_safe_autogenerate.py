@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, Index, Integer, MetaData, String, Table
+from sqlalchemy import Column, ForeignKeyConstraint, Index, Integer, MetaData, Numeric, String, Table
 
 from app.core.config import get_settings
 from app.infrastructure.database import models  # noqa: F401
@@ -18,13 +19,13 @@ from app.infrastructure.database.migration.setup import build_config
 
 
 def big_table_changes() -> MetaData:
-    """The models plus, on the existing ``prices``: an index, a foreign key, a widened ``volume``; NOT NULL on
-    ``stocks.sector``; and a new table with an index."""
+    """The models plus, on the existing ``prices``: an index, a foreign key, ``adjusted_close`` as an exact numeric
+    (a type change that rewrites the table); NOT NULL on ``stocks.sector``; and a new table with an index."""
     metadata = MetaData(naming_convention=Base.metadata.naming_convention)
     for table in Base.metadata.sorted_tables:
         table.to_metadata(metadata)
     prices = metadata.tables["prices"]
-    prices.c.volume.type = BigInteger()
+    prices.c.adjusted_close.type = Numeric(18, 4)
     Index("ix_prices_close", prices.c.close)
     prices.append_constraint(ForeignKeyConstraint(["ticker_symbol"], ["stocks.ticker_symbol"]))
     metadata.tables["stocks"].c.sector.nullable = False
@@ -57,10 +58,8 @@ def test_autogenerate_writes_the_safe_forms_for_existing_tables_and_they_run(dat
     assert "from app.infrastructure.database.migration import safe" in upgrade
     assert 'safe.create_index("ix_prices_close", "prices", ["close"], unique=False)' in upgrade
     assert 'safe.create_foreign_key(\n        op.f("fk_prices_ticker_symbol_stocks"), "prices", "stocks"' in upgrade
-    assert (
-        'safe.alter_column_type("prices", "volume", sa.BigInteger(), existing_type=sa.INTEGER(), '
-        "existing_nullable=False)" in upgrade
-    )
+    changed = r'safe\.alter_column_type\(\s*"prices",\s*"adjusted_close",\s*sa\.Numeric\(precision=18, scale=4\),'
+    assert re.search(changed, upgrade), upgrade
     assert 'safe.set_not_null("stocks", "sector")' in upgrade
     assert 'batch_op.create_index(batch_op.f("ix_dividends_code"), ["code"], unique=False)' in upgrade, "new table"
     assert 'batch_alter_table("prices"' not in upgrade, "nothing plain is left on prices"

@@ -17,6 +17,7 @@ from app.infrastructure.database.migration import (
     upgrade_database,
 )
 from harness.queries import execute
+from tests.scripts_folder import project_revision_count
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def connections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_upgrade_and_downgrade_read_the_revision_files_once(database_url: str, script_loads: list[str]) -> None:
     upgraded = asyncio.run(upgrade_database(database_url=database_url))
     assert script_loads == ["load"]
-    assert len(upgraded.steps) == 1
+    assert len(upgraded.steps) == project_revision_count()
 
     script_loads.clear()
     downgraded = asyncio.run(downgrade_database("base", database_url=database_url))
@@ -61,7 +62,8 @@ def test_upgrade_and_downgrade_read_the_revision_files_once(database_url: str, s
 def test_check_database_reports_pending_revisions_without_comparing(database_url: str, connections: list[str]) -> None:
     result = asyncio.run(check_database(database_url=database_url))
 
-    assert [info.revision for info in result.status.pending] == list(result.status.heads)
+    assert [info.revision for info in result.status.pending] == [info.revision for info in result.status.revisions]
+    assert result.status.pending[-1].revision in result.status.heads
     assert result.differences == ()
     assert len(connections) == 1
 

@@ -41,7 +41,8 @@ def test_columns_of_a_dropped_table_are_covered_by_the_table() -> None:
 
 def test_batch_drop_column_renders_as_a_plain_drop_for_postgresql(scripts: Path) -> None:
     directory = ScriptDirectory(str(add_notes_revision(scripts)))
-    plan = [directory.get_revision(NOTES), directory.get_revision(INITIAL)]
+    plan = list(directory.walk_revisions())  # NOTES, the project's revisions, down to INITIAL
+    assert [script.revision for script in (plan[0], plan[-1])] == [NOTES, INITIAL]
 
     sql, failed = render(plan, "postgresql")
 

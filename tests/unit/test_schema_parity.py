@@ -72,6 +72,22 @@ def test_identical_schemas_have_no_differences() -> None:
     assert compare_schemas(Schema("sqlite", tables), Schema("postgresql", dict(tables))) == []
 
 
+def test_sqlite_integer_matches_postgresql_bigint_but_not_the_reverse() -> None:
+    def compare(on_sqlite: str, on_postgresql: str) -> list[str]:
+        sqlite_tables = {"prices": {"column prices.id": on_sqlite}}
+        return compare_schemas(
+            Schema("sqlite", sqlite_tables), Schema("postgresql", {"prices": {"column prices.id": on_postgresql}})
+        )
+
+    assert compare("integer NOT NULL", "bigint NOT NULL") == []
+    assert compare("bigint NOT NULL", "integer NOT NULL") == [
+        "column prices.id: bigint NOT NULL on sqlite, integer NOT NULL on postgresql"
+    ]
+    assert compare("integer NULL", "bigint NOT NULL") == [
+        "column prices.id: integer NULL on sqlite, bigint NOT NULL on postgresql"
+    ]
+
+
 def test_differences_are_listed_one_readable_line_each() -> None:
     left = Schema(
         "sqlite",

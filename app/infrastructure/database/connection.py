@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import BigInteger, Integer, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -27,6 +27,10 @@ NAMING_CONVENTION: dict[str, str] = {
     "pk": "%(table_name)s_pkey",
 }
 """Deterministic names for every constraint and index; primary keys are named as PostgreSQL names them."""
+
+BIG_INTEGER = BigInteger().with_variant(Integer(), "sqlite")
+"""64-bit integers, for ids and counts: BIGINT on PostgreSQL, INTEGER on SQLite, which holds 64 bits already and is
+the only type that makes a primary key the rowid (generated without AUTOINCREMENT)."""
 
 
 class Base(DeclarativeBase):

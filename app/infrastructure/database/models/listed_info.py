@@ -34,10 +34,10 @@ class ListedInfoModel(Base):
     margin_code: Mapped[str | None] = mapped_column(String(10), comment="Margin trading classification code")
     margin_code_name: Mapped[str | None] = mapped_column(String(50), comment="Margin trading classification name")
     created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime, server_default=func.current_timestamp(), comment="When the row was inserted"
+        DateTime(timezone=True), server_default=func.current_timestamp(), comment="When the row was inserted"
     )
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime,
+        DateTime(timezone=True),
         server_default=func.current_timestamp(),
         onupdate=func.current_timestamp(),
         comment="When the row was last updated",
