@@ -18,7 +18,6 @@ from alembic.script import Script, ScriptDirectory
 from alembic.script.revision import ResolutionError
 from alembic.util import CommandError
 from sqlalchemy import inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from app import __version__
@@ -92,6 +91,9 @@ def _write(connection: Connection, script: Script, method: str, seconds: float |
         "host": socket.gethostname(),
     }
     # One statement, replacing a row left behind (e.g. by a hand-edited alembic_version) rather than failing on it.
+    # The dialect in use is imported already; status, which reads this table, does not need either.
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if connection.dialect.name == "sqlite":
         insert = sqlite.insert(HISTORY).values(revision=script.revision, **values)
         connection.execute(insert.on_conflict_do_update(index_elements=[HISTORY.c.revision], set_=values))
