@@ -1,23 +1,27 @@
-"""Where a ``stockdata migrate`` run spends its time, by sampling its main thread's stack every millisecond.
+"""Where a ``stockdata migrate`` run spends its time: its CPU time sampled by where the main thread is, and waiting.
 
 ``python -m benchmarks.sampling OUT.json SCRIPTS ARGS…`` runs ``stockdata ARGS…`` in this process, on the scripts
-folder SCRIPTS (``MIGRATION_SCRIPT_LOCATION``), and writes to OUT.json the milliseconds spent in each part. A sample
-belongs to the innermost frame on the stack that names a part:
+folder SCRIPTS (``MIGRATION_SCRIPT_LOCATION``), and writes to OUT.json the milliseconds spent in each part. Every
+millisecond of the process's CPU time (``SIGPROF``), the main thread's stack is taken, and the sample belongs to the
+innermost frame on it that names a part:
 
 - ``stockdata``: the application's code (``app/``) and the scripts folder's ``env.py``, with whatever SQLAlchemy
   does on their behalf;
 - ``Alembic``: Alembic's code and the revision files, with what SQLAlchemy does on their behalf;
 - ``driver and event loop``: asyncio's loop and the drivers' code (asyncpg, aiosqlite), below any of the above;
-- ``database``: waiting for the database (the event loop's ``select``, asyncpg's socket or aiosqlite's thread);
+- ``database``: the main thread waits for the database while the process computes (aiosqlite's thread: SQLite);
 - ``imports``: importing modules (revision files included);
 - ``other``: anything else (the interpreter starting and ending).
+
+``waiting`` is the rest of the wall-clock time: the server's work, the disk, and on a busy machine the CPU itself.
 """
 
 from __future__ import annotations
 
 import json
+import resource
+import signal
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -26,7 +30,7 @@ from types import FrameType
 from app import PROJECT_ROOT
 
 INTERVAL = 0.001
-PARTS = ("stockdata", "Alembic", "driver and event loop", "database", "imports", "other")
+PARTS = ("stockdata", "Alembic", "driver and event loop", "database", "imports", "other", "waiting")
 _APP = str(PROJECT_ROOT / "app") + "/"
 _DRIVER_AND_LOOP = ("/asyncio/", "/asyncpg/", "/aiosqlite/")
 
@@ -49,20 +53,17 @@ def part_of(frame: FrameType | None, scripts: str) -> str:
     return "other"
 
 
-def sample(target: int, scripts: str, counts: Counter[str], stop: threading.Event) -> None:
-    """Count the part of thread ``target``'s stack every :data:`INTERVAL` until ``stop`` is set."""
-    while not stop.wait(INTERVAL):
-        counts[part_of(sys._current_frames().get(target), scripts)] += 1
-
-
 def main(output: Path, scripts: Path, arguments: list[str]) -> int:
     """Run ``stockdata ARGUMENTS`` sampled, write the milliseconds per part to ``output``; its exit code."""
     counts: Counter[str] = Counter()
-    stop = threading.Event()
-    target = threading.get_ident()
-    sampler = threading.Thread(target=sample, args=(target, str(scripts.resolve()), counts, stop), daemon=True)
-    started = time.perf_counter()
-    sampler.start()
+    folder = str(scripts.resolve())
+
+    def sample(_signal: int, frame: FrameType | None) -> None:
+        counts[part_of(frame, folder)] += 1
+
+    signal.signal(signal.SIGPROF, sample)
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    signal.setitimer(signal.ITIMER_PROF, INTERVAL, INTERVAL)
     code = 0
     try:
         from app.presentation.cli.main import cli
@@ -71,12 +72,19 @@ def main(output: Path, scripts: Path, arguments: list[str]) -> int:
     except SystemExit as exc:
         code = int(exc.code or 0)
     finally:
-        stop.set()
-        sampler.join()
+        signal.setitimer(signal.ITIMER_PROF, 0)
     elapsed_ms = (time.perf_counter() - started) * 1000
+    cpu_ms = (_cpu_seconds() - cpu_started) * 1000
     taken = sum(counts.values()) or 1
-    output.write_text(json.dumps({part: counts[part] / taken * elapsed_ms for part in PARTS}))
+    parts = {part: counts[part] / taken * cpu_ms for part in PARTS}
+    parts["waiting"] = max(elapsed_ms - cpu_ms, 0.0)
+    output.write_text(json.dumps(parts))
     return code
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
