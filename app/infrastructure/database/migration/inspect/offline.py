@@ -80,7 +80,7 @@ class _StatementBuffer:
 
 
 class _RecordingBatchOperations(BatchOperations):
-    """Batch operations that record each operation and emit its SQL at once."""
+    """Batch operations that record each operation and, when they carry it out, emit its SQL at once."""
 
     def __init__(
         self,
