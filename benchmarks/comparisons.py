@@ -15,6 +15,7 @@ from benchmarks import rows
 from benchmarks.chain import Chain
 from benchmarks.databases import Scratch
 from benchmarks.measure import Command, Sample, Stats, Trial, alternate, run_command
+from benchmarks.profile import profile_upgrade
 from benchmarks.rows import Row
 from benchmarks.stock import StockAlembic
 from harness.commands import ALEMBIC, STOCKDATA
@@ -115,7 +116,7 @@ def compare_upgrade(setup: Setup, stock: StockAlembic) -> list[Row]:
 
 
 def compare_chain(setup: Setup, chain: Chain, stock: StockAlembic) -> list[Row]:
-    """3. current and upgrade on a long generated chain, the per-revision overhead, and upgrade's peak memory."""
+    """3. current and upgrade on a long generated chain, the per-revision overhead, upgrade's memory and profile."""
     backend = setup.scratch.backend
     current_a, current_b = at_head(setup, "current", chain)
     upgrade_a, upgrade_b, upgrade_c = setup.alternate(
@@ -139,6 +140,7 @@ def compare_chain(setup: Setup, chain: Chain, stock: StockAlembic) -> list[Row]:
         ),
         per_revision(current, upgrade, chain.length),
         peak_rss(key.format("upgrade-rss"), f"peak RSS, upgrade, {name}", backend, upgrade_a, upgrade_b),
+        profile_upgrade(setup.scratch, chain),
     ]
 
 

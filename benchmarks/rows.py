@@ -12,7 +12,7 @@ from benchmarks.measure import Stats
 # measures our env.py, whose one transaction per revision is what should make SQLite faster.
 CURRENT = 1.10
 UPGRADE = 1.10
-UPGRADE_STOCK = {"postgresql": 1.10, "sqlite": 0.80}
+UPGRADE_STOCK = {"postgresql": 1.00, "sqlite": 0.80}  # issue 15: no slower than stock Alembic, every guard on
 CHECK = 1.10
 HELP = 1.00
 PER_REVISION_OVERHEAD = 0.05

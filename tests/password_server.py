@@ -10,18 +10,20 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from harness.databases import create_postgres_database, drop_postgres_database
-from harness.queries import execute
+from harness.queries import execute, scalar
 
 SUPERUSER = "postgres"
 
@@ -53,8 +55,11 @@ def _run(command: list[str]) -> None:
 
 
 @contextmanager
-def password_checking_server(superuser_password: str) -> Iterator[str]:
-    """Run a fresh server that authenticates every connection by ``scram-sha-256``; yield its superuser's URL."""
+def password_checking_server(superuser_password: str, *, settings: Sequence[str] = ()) -> Iterator[str]:
+    """Run a fresh server that authenticates every connection by ``scram-sha-256``; yield its superuser's URL.
+
+    ``settings`` are extra ``name=value`` server settings.
+    """
     binaries = postgres_bin()
     if binaries is None:
         raise RuntimeError("initdb was not found on PATH or in /usr/lib/postgresql/*/bin; install PostgreSQL")
@@ -79,7 +84,10 @@ def password_checking_server(superuser_password: str) -> Iterator[str]:
                 "--no-sync",
             ]
         )
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = " ".join(
+            [f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"]
+            + [f"-c {setting}" for setting in settings]
+        )
         _run([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-o", options, "-w", "start"])
         try:
             url = make_url(f"postgresql://{SUPERUSER}@127.0.0.1:{port}/postgres").set(password=superuser_password)
@@ -88,6 +96,38 @@ def password_checking_server(superuser_password: str) -> Iterator[str]:
             _run([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def crash_and_restart(server_url: str) -> None:
+    """``kill -9`` every process of a server started by :func:`password_checking_server`, then start it again.
+
+    The server loses what a crash loses (the WAL it had not yet written out of its shared memory) and recovers from
+    the WAL on disk when it starts.
+    """
+    data = Path(str(scalar(server_url, "SHOW data_directory")))
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False).stdout
+    processes = [postmaster, *(int(pid) for pid in children.split())]
+    for pid in processes:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in processes):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server's processes {processes} outlived kill -9")
+        time.sleep(0.05)
+    (data / "postmaster.pid").unlink()
+    binaries = postgres_bin()
+    assert binaries is not None  # it started the server
+    # ``restart`` starts it with the options it last ran with (postmaster.opts).
+    _run([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(data.parent / "log"), "-w", "restart"])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _literal(text: str) -> str:

@@ -47,10 +47,14 @@ def test_quick_run_prints_the_table_writes_json_and_compares(tmp_path: Path) -> 
         "chain-upgrade-stock/sqlite",
         "chain-per-revision/sqlite",
         "chain-upgrade-rss/sqlite",
+        "chain-profile/sqlite",
         "help",
         "migrate-help",
     ]
-    measured = [row for row in rows if row["key"] != "chain-per-revision/sqlite"]
+    profile = next(row for row in rows if row["key"] == "chain-profile/sqlite")
+    assert profile["met"] is None, "the profile has no target"
+    assert all(f"{part} " in profile["note"] for part in ("stockdata", "Alembic", "database", "imports"))
+    measured = [row for row in rows if row["key"] not in ("chain-per-revision/sqlite", "chain-profile/sqlite")]
     assert all(row["ours"]["median"] > 0 and row["baseline"]["median"] > 0 for row in measured)
     assert all(isinstance(row["met"], bool) for row in measured)
     assert "upgrade, 2-revision chain (vs stock Alembic)" in result.stdout

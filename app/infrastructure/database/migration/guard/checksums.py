@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
+from collections.abc import Callable
+from json.encoder import encode_basestring
 from pathlib import Path
 
 _WITH_DOCSTRING = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -25,25 +26,38 @@ def file_checksum(path: str | Path) -> str:
 
 def source_checksum(source: str) -> str:
     """The checksum of Python ``source``."""
-    tree = ast.parse(source)
-    canonical = json.dumps(_canonical(tree), separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    parts: list[str] = []
+    _dump(ast.parse(source), parts.append)
+    return hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
 
 
-def _canonical(node: object) -> object:
+def _dump(node: object, write: Callable[[str], object]) -> None:
+    # Writes what ``json.dumps(canonical, separators=(",", ":"), ensure_ascii=False)`` would for the canonical form
+    # ``[type name, [[field, value], ...]]``, in one pass and without building that form: checksums recorded by
+    # earlier versions must stay valid, and every revision of a run is checksummed.
     if isinstance(node, ast.AST):
-        body = getattr(node, "body", None)
-        fields = []
-        for name, value in ast.iter_fields(node):
-            if name == "body" and isinstance(node, _WITH_DOCSTRING) and body and _is_docstring(body[0]):
-                value = body[1:]
+        write(f'["{type(node).__name__}",[')
+        separator = ""
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if name == "body" and isinstance(node, _WITH_DOCSTRING) and value and _is_docstring(value[0]):
+                value = value[1:]
             if value is None or value == []:
                 continue
-            fields.append([name, _canonical(value)])
-        return [type(node).__name__, fields]
-    if isinstance(node, list):
-        return [_canonical(item) for item in node]
-    return repr(node)
+            write(f'{separator}["{name}",')
+            separator = ","
+            _dump(value, write)
+            write("]")
+        write("]]")
+    elif isinstance(node, list):
+        write("[")
+        for index, item in enumerate(node):
+            if index:
+                write(",")
+            _dump(item, write)
+        write("]")
+    else:
+        write(encode_basestring(repr(node)))
 
 
 def _is_docstring(statement: ast.stmt) -> bool:

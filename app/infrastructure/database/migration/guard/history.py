@@ -38,6 +38,7 @@ class HistoryRecorder:
 
     def __init__(self) -> None:
         self._last = time.perf_counter()
+        self._table_exists = False
 
     def __call__(self, *, ctx: MigrationContext, step: MigrationInfo, heads: set[str], **_: Any) -> None:
         # Alembic has no "step starts" hook: a step's time runs from the previous step's end (or configure()).
@@ -46,7 +47,11 @@ class HistoryRecorder:
         connection, script = ctx.connection, ctx.script
         if ctx.as_sql or connection is None or script is None:
             return
-        HISTORY.create(connection, checkfirst=True)
+        if not self._table_exists:
+            # Once per run: a revision whose transaction created the table and then failed ends the run, and a
+            # retried run (lock timeout) configures a new recorder.
+            HISTORY.create(connection, checkfirst=True)
+            self._table_exists = True
         if step.is_stamp:
             _match_stamp(connection, script, step, heads)
         elif step.is_upgrade:
@@ -76,19 +81,25 @@ def record(connection: Connection, script: Script, method: str) -> None:
 
 def _write(connection: Connection, script: Script, method: str, seconds: float | None) -> None:
     now = _utcnow()
-    connection.execute(HISTORY.delete().where(HISTORY.c.revision == script.revision))
-    connection.execute(
-        HISTORY.insert().values(
-            revision=script.revision,
-            checksum=file_checksum(script.path),
-            method=method,
-            applied_at=None if method == "backfill" else now,
-            recorded_at=now,
-            seconds=seconds,
-            app_version=__version__,
-            host=socket.gethostname(),
-        )
-    )
+    values = {
+        "checksum": file_checksum(script.path),
+        "method": method,
+        "applied_at": None if method == "backfill" else now,
+        "recorded_at": now,
+        "seconds": seconds,
+        "app_version": __version__,
+        "host": socket.gethostname(),
+    }
+    # One statement, replacing a row left behind (e.g. by a hand-edited alembic_version) rather than failing on it.
+    # The dialect in use is imported already; status, which reads this table, does not need either.
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if connection.dialect.name == "sqlite":
+        insert = sqlite.insert(HISTORY).values(revision=script.revision, **values)
+        connection.execute(insert.on_conflict_do_update(index_elements=[HISTORY.c.revision], set_=values))
+    else:
+        upsert = postgresql.insert(HISTORY).values(revision=script.revision, **values)
+        connection.execute(upsert.on_conflict_do_update(index_elements=[HISTORY.c.revision], set_=values))
 
 
 def _utcnow() -> datetime:

@@ -50,7 +50,7 @@ def analyse(connection: Connection, scripts: Sequence[Script], direction: str, *
     notes: list[str] = []
     runs: list[tuple[Script, OfflineRun]] = []
     for script in scripts:
-        run = run_offline(script.module, direction, plain_forms=True)
+        run = run_offline(script.module, direction, plain_forms=True, sql=render_sql)
         runs.append((script, run))
         if run.failure is not None:
             notes.append(
@@ -134,7 +134,7 @@ def _acknowledged(found: Finding, probe: Probe, marked: MarkedSource, created: s
 def _created_by_upgrade(script: Script) -> set[tuple[str, str | None]]:
     """The tables ``(name, None)`` and columns ``(table, column)`` that ``script``'s upgrade creates."""
     created: set[tuple[str, str | None]] = set()
-    for recorded in run_offline(script.module, "upgrade", plain_forms=True).operations:
+    for recorded in run_offline(script.module, "upgrade", plain_forms=True, sql=False).operations:
         if isinstance(recorded.operation, ops.CreateTableOp):
             created.add((recorded.operation.table_name, None))
         elif isinstance(recorded.operation, ops.AddColumnOp):

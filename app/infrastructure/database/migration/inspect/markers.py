@@ -52,5 +52,7 @@ def read_markers(source: str, tag: str) -> MarkedSource:
             continue
         names = frozenset(name.strip() for name in (match.group(1) or "").split(",") if name.strip())
         markers.append(Marker(number, names, match.group(2).strip()))
+    if not markers:  # nothing to cover: spare the parse, which would cost more than the rest of a pre-flight step
+        return MarkedSource((), ())
     statements = tuple(node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.stmt))
     return MarkedSource(tuple(markers), statements)

@@ -26,7 +26,7 @@ from app.core.errors import StockdataError
 from app.infrastructure.database.connection import create_engine
 from app.infrastructure.database.migration.guard.history import HistoryRecorder
 from app.infrastructure.database.migration.inspect.comparison import comparison_options
-from app.infrastructure.database.migration.run.foreign_keys import check_before_commit
+from app.infrastructure.database.migration.run.foreign_keys import ForeignKeyCheck
 from app.infrastructure.database.migration.run.timeouts import forget_overrides
 from app.infrastructure.database.migration.setup import persistent_url
 
@@ -104,7 +104,7 @@ def context_options(config: Config) -> dict[str, Any]:
         "transactional_ddl": True,
         # Inside each revision's transaction, before its commit: these may still fail it. The history rows are
         # written there too, by the API and plain `alembic` alike.
-        "on_version_apply": (check_before_commit, forget_overrides, *callbacks, HistoryRecorder()),
+        "on_version_apply": (ForeignKeyCheck(), forget_overrides, *callbacks, HistoryRecorder()),
     }
 
 

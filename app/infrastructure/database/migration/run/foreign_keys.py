@@ -29,18 +29,26 @@ async def defer_to_revisions(connection: AsyncConnection) -> None:
     await cursor.close()
 
 
-def check_before_commit(*, ctx: MigrationContext, step: MigrationInfo, **_: Any) -> None:
+class ForeignKeyCheck:
     """``on_version_apply`` callback: fail the revision if it left rows whose foreign key points nowhere."""
-    connection = ctx.connection
-    if ctx.as_sql or connection is None or connection.dialect.name != "sqlite":
-        return
-    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar():
-        return  # enforced all along: no revision could leave a dangling reference
-    violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    if violations:
-        pairs = ", ".join(sorted({f"{row[0]} → {row[2]}" for row in violations}))
-        direction = "upgrade" if step.is_upgrade else "downgrade"
-        raise MigrationError(
-            f"the {direction} of revision {step.up_revision_id} left {len(violations)} row(s) whose foreign key "
-            f"points to no row ({pairs}) and was rolled back; fix the revision or the data and run it again"
-        )
+
+    def __init__(self) -> None:
+        self._enforced: bool | None = None
+
+    def __call__(self, *, ctx: MigrationContext, step: MigrationInfo, **_: Any) -> None:
+        connection = ctx.connection
+        if ctx.as_sql or connection is None or connection.dialect.name != "sqlite":
+            return
+        if self._enforced is None:
+            # Read once per run: it is set before the run starts, and SQLite ignores it inside a transaction.
+            self._enforced = bool(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
+        if self._enforced:
+            return  # enforced all along: no revision could leave a dangling reference
+        violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if violations:
+            pairs = ", ".join(sorted({f"{row[0]} → {row[2]}" for row in violations}))
+            direction = "upgrade" if step.is_upgrade else "downgrade"
+            raise MigrationError(
+                f"the {direction} of revision {step.up_revision_id} left {len(violations)} row(s) whose foreign key "
+                f"points to no row ({pairs}) and was rolled back; fix the revision or the data and run it again"
+            )

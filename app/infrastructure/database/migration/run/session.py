@@ -1,5 +1,6 @@
-"""A migration connection made ready to change the schema: the migration lock, then the session's timeouts and
-(SQLite) foreign keys checked per revision. Read-only commands never come here."""
+"""A migration connection made ready to change the schema: the migration lock, then the session's timeouts,
+(SQLite) foreign keys checked per revision and (PostgreSQL) commits made durable once, at the end. Read-only commands
+never come here."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import get_settings
-from app.infrastructure.database.migration.run import foreign_keys, timeouts
+from app.infrastructure.database.migration.run import commits, foreign_keys, timeouts
 from app.infrastructure.database.migration.run.events import LockAcquired, MigrationEvent, OnEvent
 from app.infrastructure.database.migration.run.locking import migration_lock
 
@@ -28,7 +29,8 @@ async def migration_session(connection: AsyncConnection, *, on_event: OnEvent | 
     async with migration_lock(connection, timeout=settings.migration_lock_timeout, on_event=on_event):
         await timeouts.configure_session(connection, settings)
         await foreign_keys.defer_to_revisions(connection)
-        yield
+        async with commits.durable_at_end(connection):
+            yield
 
 
 @asynccontextmanager
