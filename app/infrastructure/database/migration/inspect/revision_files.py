@@ -74,8 +74,8 @@ def _read_file(path: Path) -> tuple[str, str | None, str] | None:
     except (SyntaxError, ValueError):
         return None
     values: dict[str, object] = {}
-    for index, statement in enumerate(module.body):
-        if (index == 0 and _is_docstring(statement)) or isinstance(statement, ast.Import | ast.ImportFrom):
+    for statement in module.body:
+        if _is_constant(statement) or isinstance(statement, ast.Import | ast.ImportFrom):
             continue
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and _runs_nothing(statement):
             continue
@@ -93,7 +93,8 @@ def _read_file(path: Path) -> tuple[str, str | None, str] | None:
     return revision, down_revision, ast.get_docstring(module, clean=False) or ""
 
 
-def _is_docstring(statement: ast.stmt) -> bool:
+def _is_constant(statement: ast.stmt) -> bool:
+    # The docstring, or a string documenting the assignment above it.
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
 
 
@@ -114,7 +115,7 @@ def _literal_assignment(statement: ast.stmt) -> tuple[str, object] | None:
         return None
     try:
         literal = ast.literal_eval(value)
-    except ValueError:
+    except (ValueError, TypeError, SyntaxError, RecursionError):  # not a literal (or an unhashable key)
         return None
     return target.id, literal
 
