@@ -31,6 +31,7 @@ down_revision: str | None = "bbbb0002"
 branch_labels = None
 depends_on: str | None = None
 TABLE = "notes"
+BIG_INTEGER = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -40,8 +41,8 @@ def upgrade() -> None:
 async def downgrade() -> None:
     pass
 '''
-"""A revision file with leading blanks and a second paragraph in its docstring, annotations, a constant, an async
-function."""
+"""A revision file with leading blanks and a second paragraph in its docstring, annotations, constants (one built by
+a call, which the reader does not run), an async function."""
 ON_NOTES = "revision = 'cccc0001'\ndown_revision = 'a1b2c3d4e5f6'\n"
 """The start of a revision file on top of the notes revision."""
 

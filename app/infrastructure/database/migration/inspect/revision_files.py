@@ -2,9 +2,11 @@
 commands' fast path.
 
 It answers only for a plain history: one line of revisions, each file at its top level only importing, assigning
-literals and defining functions, and alembic.ini not moving the versions folder. Anything else (branches, merges,
-labels, dependencies, a file that does not parse, computed ids) returns ``None``, and the caller asks Alembic,
-which imports the files and reports what is wrong with them exactly as every other command does.
+(Alembic's ``revision``, ``down_revision``, ``branch_labels`` and ``depends_on`` as literals) and defining
+functions, and alembic.ini not moving the versions folder. Anything else (branches, merges, labels, dependencies, a
+file that does not parse, computed ids, a statement such as a call or a ``raise``) returns ``None``, and the caller
+asks Alembic, which imports the files and reports what is wrong with them exactly as every other command does. The
+files are not run: an import or an assignment that would fail is for the commands that run or check revisions.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ _REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
 # Options of alembic.ini that change which files hold the revisions; with any of them, Alembic reads the folder.
 _MOVING_OPTIONS = ("version_locations", "sourceless", "recursive_version_locations")
 _PLAIN_ID = re.compile(r"\w+")
+_ATTRIBUTES = frozenset({"revision", "down_revision", "branch_labels", "depends_on"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def _read_file(path: Path) -> tuple[str, str | None, str] | None:
             continue
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and _runs_nothing(statement):
             continue
-        assigned = _literal_assignment(statement)
+        assigned = _assignment(statement)
         if assigned is None or assigned[0] in values:
             return None
         values[assigned[0]] = assigned[1]
@@ -103,8 +106,9 @@ def _runs_nothing(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return not function.decorator_list and not function.args.defaults and not any(function.args.kw_defaults)
 
 
-def _literal_assignment(statement: ast.stmt) -> tuple[str, object] | None:
-    """``(name, value)`` of ``name = <literal>`` or ``name: T = <literal>``, else ``None``."""
+def _assignment(statement: ast.stmt) -> tuple[str, object] | None:
+    """``(name, value)`` of ``name = <value>`` or ``name: T = <value>``, else ``None``; the value of one of
+    Alembic's attributes must be a literal (else ``None``), any other is not evaluated (``...``)."""
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         target, value = statement.targets[0], statement.value
     elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
@@ -113,11 +117,12 @@ def _literal_assignment(statement: ast.stmt) -> tuple[str, object] | None:
         return None
     if not isinstance(target, ast.Name):
         return None
+    if target.id not in _ATTRIBUTES:
+        return target.id, ...
     try:
-        literal = ast.literal_eval(value)
+        return target.id, ast.literal_eval(value)
     except (ValueError, TypeError, SyntaxError, RecursionError):  # not a literal (or an unhashable key)
         return None
-    return target.id, literal
 
 
 def _as_line(found: dict[str, tuple[str | None, str]]) -> PlainHistory | None:
