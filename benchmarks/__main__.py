@@ -16,9 +16,10 @@ from benchmarks import report
 from benchmarks.adoption import compare_adoption
 from benchmarks.big_tables import compare_big_tables
 from benchmarks.chain import write_chain
-from benchmarks.comparisons import Setup, compare_chain, compare_check, compare_current, compare_help, compare_upgrade
+from benchmarks.comparisons import Setup, compare_chain, compare_check, compare_help, compare_upgrade
 from benchmarks.databases import BACKENDS, BackendUnavailableError, Scratch
 from benchmarks.measure import CommandFailedError
+from benchmarks.read_only import compare_read_only
 from benchmarks.rows import Row
 from benchmarks.stock import StockAlembic
 from harness.databases import postgres_server_url
@@ -96,7 +97,7 @@ def run_backend(arguments: argparse.Namespace, scratch: Scratch, folder: Path) -
         return compare_chain(setup, written, StockAlembic(here / "stock-chain", written.scripts / "versions"))
 
     steps: dict[str, Callable[[], list[Row]]] = {
-        "current": lambda: compare_current(setup),
+        "current": lambda: compare_read_only(setup),
         "upgrade": lambda: compare_upgrade(setup, StockAlembic(here / "stock", SCRIPT_LOCATION / "versions")),
         "chain": chain,
         "check": lambda: compare_check(setup),

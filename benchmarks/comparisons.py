@@ -1,4 +1,5 @@
-"""The comparisons of ``stockdata migrate`` with plain ``alembic``: current, upgrade, the long chain, check, --help.
+"""The comparisons of ``stockdata migrate`` with plain ``alembic``: upgrade, the long chain, check, --help (the
+read-only commands are in :mod:`benchmarks.read_only`).
 
 Both sides run the same revisions through the project's env.py on the same kind of database; "plain" is the
 ``alembic`` console script with the project's alembic.ini (or the chain's copy of it). Upgrades are also timed
@@ -90,13 +91,6 @@ def at_head(setup: Setup, command: str, chain: Chain | None = None) -> list[list
         return setup.alternate(on(ours(command, url=url, chain=chain)), on(plain(command, url=url, chain=chain)))
     finally:
         setup.scratch.discard(url)
-
-
-def compare_current(setup: Setup) -> list[Row]:
-    """1. ``stockdata migrate current`` vs ``alembic current`` on an up-to-date database."""
-    backend = setup.scratch.backend
-    a, b = at_head(setup, "current")
-    return [timed(f"current/{backend}", "current (vs alembic current)", backend, a, b, rows.CURRENT)]
 
 
 def compare_upgrade(setup: Setup, stock: StockAlembic) -> list[Row]:

@@ -63,3 +63,17 @@ def test_quick_run_prints_the_table_writes_json_and_compares(tmp_path: Path) -> 
     assert [line.split("  ")[0] for line in compared[2:]] == ["stockdata --help (vs alembic --help)"]
     assert "1.000 -> " in compared[2]
     assert "2.00x -> " in compared[2]
+
+
+def test_the_read_only_rows_compare_four_commands_with_alembic_current(tmp_path: Path) -> None:
+    output = tmp_path / "now.json"
+    arguments = ["--backend", "sqlite", "--only", "current", "--runs", "1", "--warmup", "0", "--output", output]
+
+    result = run([sys.executable, "-m", "benchmarks", *arguments])
+
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(output.read_text())["rows"]
+    assert [row["key"] for row in rows] == ["current/sqlite", "status/sqlite", "heads/sqlite", "history/sqlite"]
+    assert {row["limit"] for row in rows} == {0.5}
+    assert all(isinstance(row["met"], bool) and row["baseline"]["median"] > 0 for row in rows)
+    assert "history (vs alembic current)" in result.stdout

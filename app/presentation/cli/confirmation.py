@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import TYPE_CHECKING
 
@@ -37,6 +36,8 @@ def production_confirmed(action: str, *, flag: bool) -> bool:
 
     Without a terminal this returns the flag, and the API refuses a production database with ProductionGuardError.
     """
+    import asyncio
+
     if flag or not sys.stdin.isatty():
         return flag
     from app.infrastructure.database.migration import get_environment

@@ -4,6 +4,9 @@ Each function opens its own connection through the application's async engine fa
 (``config.attributes["connection"]``), so it runs inside the caller's event loop. From synchronous code, wrap the
 call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.migration_url`` (``MIGRATION_DATABASE_URL``, else
 ``DATABASE_URL``) for one call.
+
+The verbs defined here import their wings (and Alembic's runtime) when called, so that importing the package for a
+read-only verb stays cheap: ``current``, ``status``, ``heads`` and ``history`` import neither (README, "Benchmarks").
 """
 
 from __future__ import annotations
@@ -12,14 +15,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-
-from app.infrastructure.database.migration.adopt import adoption
-from app.infrastructure.database.migration.author import authoring, lint, renames
-from app.infrastructure.database.migration.author.authoring import OnNote
-from app.infrastructure.database.migration.author.lint import LintReport
-from app.infrastructure.database.migration.author.renames import ConfirmRename, RenameHint
 from app.infrastructure.database.migration.connection import describe_target, open_connection
 from app.infrastructure.database.migration.errors import DatabaseUnreachableError
 from app.infrastructure.database.migration.guard import fence
@@ -40,10 +37,14 @@ from app.infrastructure.database.migration.reading import (
     verify_migrations,
 )
 from app.infrastructure.database.migration.results import Adoption, DatabaseEnvironment, RunResult
-from app.infrastructure.database.migration.run import guards, runner
-from app.infrastructure.database.migration.run.events import OnEvent
-from app.infrastructure.database.migration.run.runner import OnStep
 from app.infrastructure.database.migration.setup import build_config, config_for, load_scripts, resolve_url
+
+if TYPE_CHECKING:
+    from app.infrastructure.database.migration.author.authoring import OnNote
+    from app.infrastructure.database.migration.author.lint import LintReport
+    from app.infrastructure.database.migration.author.renames import ConfirmRename, RenameHint
+    from app.infrastructure.database.migration.run.events import OnEvent
+    from app.infrastructure.database.migration.run.runner import OnStep
 
 # The verbs only: result types live in ``results``, lock and retry events in ``run.events``, lint findings in
 # ``author.lint`` and rename hints in ``author.renames``.
@@ -94,6 +95,9 @@ async def upgrade_database(
 
     ``on_event`` hears about waiting for another migrator's lock and about retries after a lock timeout.
     """
+    from app.infrastructure.database.migration.adopt import adoption
+    from app.infrastructure.database.migration.run import guards, runner
+
     config = config_for(database_url, script_location)
     guards.confirm(config, production_confirmed=production_confirmed, accept_modified=accept_modified)
     target = await runner.pinned(config, revision, downgrade=False)
@@ -126,6 +130,9 @@ async def adopt_database(
     none of the application's tables, is left as it is (``state`` says which). Raises UnknownLegacyStateError,
     before any change, when the tables match no known legacy state.
     """
+    from app.infrastructure.database.migration.adopt import adoption
+    from app.infrastructure.database.migration.run import runner
+
     config = config_for(database_url, script_location)
     # Run like an upgrade (same connection handling), so that whatever guards a run guards adoption too.
     result = await runner.run(
@@ -157,6 +164,8 @@ async def downgrade_database(
     before the lock is awaited: a run that waited for another migrator never undoes a revision that was not
     applied when it was asked, and finds nothing to do when the other one undid it already.
     """
+    from app.infrastructure.database.migration.run import guards, runner
+
     config = config_for(database_url, script_location)
     guards.confirm(config, production_confirmed=production_confirmed)
     target, plan = await runner.pinned_downgrade(config, revision, confirmed=confirmed_revisions)
@@ -186,6 +195,11 @@ async def stamp(
     database this needs ``production_confirmed``. A corrupt ``alembic_version`` (rows the revision graph cannot
     have) is repaired: its rows are replaced by ``revision``.
     """
+    from alembic import command
+
+    from app.infrastructure.database.migration.adopt import adoption
+    from app.infrastructure.database.migration.run import guards, runner
+
     config = config_for(database_url, script_location)
     guards.confirm(config, production_confirmed=production_confirmed)
     revisions.resolve(load_scripts(config), revision)
@@ -233,6 +247,8 @@ async def create_revision(
     The file must import, have no ruff error and render offline for PostgreSQL and SQLite, else RevisionFileError
     names the line (the file is kept). Without ruff it is written unformatted, which ``on_note`` hears.
     """
+    from app.infrastructure.database.migration.author import authoring
+
     config = config_for(database_url, script_location)
     if not autogenerate:
         return authoring.write_empty(config, message, on_note=on_note)
@@ -248,12 +264,16 @@ async def merge_revisions(
 
     Needs no database. Raises NothingToGenerateError when there is a single head, so nothing to merge.
     """
+    from app.infrastructure.database.migration.author import authoring
+
     config = build_config(database_url="", script_location=script_location)
     return authoring.write_merge(config, revision_ids, message)
 
 
 async def find_rename_hints(path: Path) -> list[RenameHint]:
     """The drops and adds in the revision file at ``path`` that look like renames, with their lines. No database."""
+    from app.infrastructure.database.migration.author import renames
+
     return renames.hints_in_file(path)
 
 
@@ -268,6 +288,9 @@ async def lint_migrations(
 
     Needs the database only for the default. Raises MigrationSetupError when squawk is not installed.
     """
+    from app.infrastructure.database.migration.author import lint
+    from app.infrastructure.database.migration.run import runner
+
     if revision_ids or all_revisions:
         script = load_scripts(build_config(database_url="", script_location=script_location))
         return lint.lint_scripts(lint.select(script, revision_ids))

@@ -1,7 +1,9 @@
 """The migration API's read-only verbs: where the database stands, what differs, what a run would do.
 
 None of them changes the database; those needing no database (``get_heads``, ``show_history``, ``render_sql``)
-never connect.
+never connect. ``get_current_revision``, ``get_status``, ``get_heads`` and ``show_history`` read a plain history
+from the revision files' text (:mod:`.inspect.revision_files`) and import Alembic only for any other; the verbs
+that need Alembic's runtime or the models import them when called.
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.infrastructure.database.migration.connection import open_connection
-from app.infrastructure.database.migration.guard import fence, history, preflight, status
-from app.infrastructure.database.migration.inspect import ranges, revisions
-from app.infrastructure.database.migration.inspect.drift import detect_drift
-from app.infrastructure.database.migration.inspect.foreign_tables import foreign_tables
+from app.infrastructure.database.migration.guard import fence, history, status
+from app.infrastructure.database.migration.inspect import revisions
+from app.infrastructure.database.migration.inspect.revision_files import PlainHistory, read_plain_history
 from app.infrastructure.database.migration.results import (
     CheckResult,
     DatabaseEnvironment,
@@ -24,12 +25,13 @@ from app.infrastructure.database.migration.results import (
     Status,
     Verification,
 )
-from app.infrastructure.database.migration.run import runner
 from app.infrastructure.database.migration.setup import (
+    ALEMBIC_INI,
     build_config,
     config_for,
     load_scripts,
     resolve_url,
+    scripts_folder,
     target_metadata,
 )
 
@@ -39,6 +41,15 @@ async def get_current_revision(*, database_url: str | None = None, script_locati
 
     Raises UnknownRevisionError when the database is at a revision this code does not have.
     """
+    url = resolve_url(database_url)
+    plain = _plain_history(script_location)
+    if plain is not None:
+        async with open_connection(url) as connection:
+            current = await connection.run_sync(revisions.current_heads)
+        if plain.applied(current) is not None:
+            return ",".join(current) if current else None
+    from app.infrastructure.database.migration.run import runner
+
     config = config_for(database_url, script_location)
     current = await runner.read_current(config, load_scripts(config))
     return ",".join(current) if current else None
@@ -46,6 +57,13 @@ async def get_current_revision(*, database_url: str | None = None, script_locati
 
 async def get_status(*, database_url: str | None = None, script_location: Path | None = None) -> Status:
     """Every revision with whether it is applied (and its audit row), the current revision, heads, environment."""
+    url = resolve_url(database_url)
+    plain = _plain_history(script_location)
+    if plain is not None:
+        async with open_connection(url) as connection:
+            found = await connection.run_sync(status.read_plain_status, plain)
+        if found is not None:
+            return found
     config = config_for(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
         return await connection.run_sync(status.read_status, load_scripts(config))
@@ -53,14 +71,24 @@ async def get_status(*, database_url: str | None = None, script_location: Path |
 
 async def get_heads(*, script_location: Path | None = None) -> tuple[str, ...]:
     """The head revisions of the scripts (more than one means they need a merge). Needs no database."""
+    plain = _plain_history(script_location)
+    if plain is not None:
+        return plain.heads
     config = build_config(database_url="", script_location=script_location)
     return tuple(load_scripts(config).get_heads())
 
 
 async def show_history(*, script_location: Path | None = None) -> tuple[RevisionInfo, ...]:
     """Every revision, oldest first. Needs no database."""
+    plain = _plain_history(script_location)
+    if plain is not None:
+        return plain.revisions
     config = build_config(database_url="", script_location=script_location)
     return revisions.all_revisions(load_scripts(config))
+
+
+def _plain_history(script_location: Path | None) -> PlainHistory | None:
+    return read_plain_history(scripts_folder(script_location), ALEMBIC_INI)
 
 
 async def get_environment(*, database_url: str | None = None) -> DatabaseEnvironment:
@@ -78,6 +106,8 @@ async def check_database(*, database_url: str | None = None, script_location: Pa
 
 async def check_drift(*, database_url: str | None = None, script_location: Path | None = None) -> list[Difference]:
     """The differences between the models and the database (empty when they match)."""
+    from app.infrastructure.database.migration.inspect.drift import detect_drift
+
     config = config_for(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
         return await connection.run_sync(detect_drift, target_metadata(), load_scripts(config))
@@ -87,6 +117,8 @@ async def list_foreign_tables(
     *, database_url: str | None = None, script_location: Path | None = None
 ) -> tuple[str, ...]:
     """Tables that neither the models nor any revision define; migrations and ``check`` leave them alone."""
+    from app.infrastructure.database.migration.inspect.foreign_tables import foreign_tables
+
     config = config_for(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
         return await connection.run_sync(foreign_tables, target_metadata().tables, load_scripts(config))
@@ -116,6 +148,8 @@ async def plan_downgrade(
     revision: str = "-1", *, database_url: str | None = None, script_location: Path | None = None
 ) -> list[RevisionInfo]:
     """The revisions ``downgrade_database(revision)`` would undo, newest first, without changing anything."""
+    from app.infrastructure.database.migration.run import runner
+
     config = config_for(database_url, script_location)
     script = load_scripts(config)
     current = await runner.read_current(config, script)
@@ -126,6 +160,8 @@ async def preview_downgrade(
     revision: str = "-1", *, database_url: str | None = None, script_location: Path | None = None
 ) -> DowngradePreview:
     """What ``downgrade_database(revision)`` would undo and destroy (with row counts) and its SQL; changes nothing."""
+    from app.infrastructure.database.migration.guard import preflight
+
     config = config_for(database_url, script_location)
     script = load_scripts(config)
     async with open_connection(config.attributes["database_url"]) as connection:
@@ -140,6 +176,8 @@ async def preview_upgrade(
 ) -> Preflight:
     """What ``upgrade_database(revision)`` would apply, destroy or fail on (the pre-flight) and its SQL; changes
     nothing."""
+    from app.infrastructure.database.migration.guard import preflight
+
     config = config_for(database_url, script_location)
     script = load_scripts(config)
     async with open_connection(config.attributes["database_url"]) as connection:
@@ -158,4 +196,6 @@ async def render_sql(
     empty range (``FROM`` equal to ``TO``) renders nothing; a malformed, relative or cross-branch range raises
     InvalidRevisionRangeError.
     """
+    from app.infrastructure.database.migration.inspect import ranges
+
     return ranges.render_sql(config_for(database_url, script_location), revision_range)

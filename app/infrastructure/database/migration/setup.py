@@ -1,19 +1,26 @@
-"""Where the migration scripts live, which database a call migrates, and the Alembic ``Config`` built in one place."""
+"""Where the migration scripts live, which database a call migrates, and the Alembic ``Config`` built in one place.
+
+Alembic is imported when a ``Config`` is built, not with this module: the read-only commands that read the revision
+files themselves (:mod:`.inspect.revision_files`) never import it.
+"""
 
 from __future__ import annotations
 
 import traceback
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 
 from app import PROJECT_ROOT
 from app.core.config import DEFAULT_SCRIPT_LOCATION, get_settings, normalize_database_url
 from app.infrastructure.database.migration.errors import ConfigurationError, MigrationSetupError, RevisionFileError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 SCRIPT_LOCATION = DEFAULT_SCRIPT_LOCATION
@@ -30,16 +37,26 @@ def build_config(*, database_url: str, script_location: Path | None = None) -> C
     The URL travels in ``config.attributes`` (never through configparser, which chokes on ``%`` in passwords),
     and env.py leaves the host application's logging alone.
     """
+    from alembic.config import Config
+
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(scripts_folder(script_location)))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def scripts_folder(script_location: Path | None = None) -> Path:
+    """The folder of the revision scripts: ``script_location`` if given, else ``settings.migration_script_location``.
+
+    Raises MigrationSetupError when it has no env.py or alembic.ini is missing.
+    """
     scripts = script_location or get_settings().migration_script_location
     if not ALEMBIC_INI.is_file():
         raise MigrationSetupError(f"alembic.ini not found at {ALEMBIC_INI}; run stockdata from a full checkout")
     if not (scripts / "env.py").is_file():
         raise MigrationSetupError(f"migration scripts not found: {scripts}/env.py is missing; restore the folder")
-    config = Config(str(ALEMBIC_INI))
-    config.set_main_option("script_location", str(scripts))
-    config.attributes["database_url"] = database_url
-    config.attributes["configure_logging"] = False
-    return config
+    return scripts
 
 
 def resolve_url(database_url: str | None) -> str:
@@ -75,6 +92,8 @@ def load_scripts(config: Config) -> ScriptDirectory:
 
     Every revision file is imported here, so one that does not import raises RevisionFileError naming its line.
     """
+    from alembic.script import ScriptDirectory
+
     scripts: ScriptDirectory | None = config.attributes.get("scripts")
     if scripts is None:
         scripts = read_revision_files(ScriptDirectory.from_config(config))

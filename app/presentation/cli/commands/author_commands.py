@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import click
@@ -49,6 +48,8 @@ def revision(message: str, autogenerate: bool, interactive: bool) -> None:
       stockdata migrate revision -m "rename company_name_english" --interactive
       stockdata migrate revision -m "backfill market codes" --empty
     """
+    import asyncio
+
     from app.infrastructure.database.migration import create_revision, find_rename_hints
 
     ask = (lambda hint: click.confirm(rendering.rename_question(hint), default=False)) if interactive else None
@@ -78,6 +79,8 @@ def merge(revision_ids: tuple[str, ...], message: str) -> None:
       stockdata migrate merge -m "merge heads"
       stockdata migrate merge 3f2a9c1b 7d4e0a2c -m "merge isin and market codes"
     """
+    import asyncio
+
     from app.infrastructure.database.migration import merge_revisions
 
     path = asyncio.run(merge_revisions(revision_ids, message=message))
@@ -102,6 +105,8 @@ def lint(revision_ids: tuple[str, ...], all_revisions: bool, as_json: bool) -> N
       stockdata migrate lint --all           # every revision, as CI does
       stockdata migrate lint 3f2a9c1b --json
     """
+    import asyncio
+
     from app.infrastructure.database.migration import lint_migrations
     from app.infrastructure.database.migration.errors import LintFailedError
 

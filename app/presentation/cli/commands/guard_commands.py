@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -36,6 +35,8 @@ def check(as_json: bool) -> None:
     Example:
       stockdata migrate check --json
     """
+    import asyncio
+
     from app.infrastructure.database.migration import check_database
     from app.infrastructure.database.migration.errors import DriftDetectedError, PendingMigrationsError
     from app.infrastructure.database.migration.inspect.revisions import multiple_heads_error
@@ -86,6 +87,8 @@ def verify(as_json: bool) -> None:
     Example:
       stockdata migrate verify --json
     """
+    import asyncio
+
     from app.infrastructure.database.migration import verify_migrations
     from app.infrastructure.database.migration.guard.history import mismatch_error
 
@@ -110,6 +113,8 @@ def mark_environment(environment: str, i_know_this_is_production: bool) -> None:
     Example:
       stockdata migrate mark-environment production
     """
+    import asyncio
+
     from app.infrastructure.database.migration import mark_environment as mark
 
     leaving = environment != "production"

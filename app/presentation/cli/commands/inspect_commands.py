@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import click
@@ -29,6 +28,8 @@ def current(as_json: bool) -> None:
     Example:
       stockdata migrate current --json
     """
+    import asyncio
+
     from app.infrastructure.database.migration import get_status
 
     status = asyncio.run(get_status(database_url=database_url()))
@@ -49,6 +50,8 @@ def status(as_json: bool) -> None:
     Example:
       stockdata migrate status
     """
+    import asyncio
+
     from app.infrastructure.database.migration import get_status
 
     result = asyncio.run(get_status(database_url=database_url()))
@@ -73,6 +76,8 @@ def history(as_json: bool) -> None:
       stockdata migrate history -v       # with creation dates
       stockdata migrate history --json   # oldest first, for scripts
     """
+    import asyncio
+
     from app.infrastructure.database.migration import show_history
     from app.presentation.cli.options import is_verbose
 
@@ -97,6 +102,8 @@ def heads(as_json: bool) -> None:
     Example:
       stockdata migrate heads --json
     """
+    import asyncio
+
     from app.infrastructure.database.migration import get_heads
 
     result = asyncio.run(get_heads())
@@ -122,6 +129,8 @@ def sql(revision_range: str) -> None:
       stockdata migrate sql dceebfc4ff9f:head  # what an upgrade from dceebfc4ff9f would run
       stockdata migrate sql dceebfc4ff9f:base  # the downgrade SQL
     """
+    import asyncio
+
     from app.infrastructure.database.migration import render_sql
 
     text = asyncio.run(render_sql(revision_range, database_url=database_url()))

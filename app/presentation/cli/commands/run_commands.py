@@ -3,7 +3,6 @@ adopt."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
@@ -42,6 +41,8 @@ def _events() -> Callable[[MigrationEvent], None] | None:
 
 def _migrate(run: Callable[..., Coroutine[Any, Any, RunResult]], revision: str, as_json: bool, **options: Any) -> None:
     """Run an upgrade or downgrade to ``revision``, showing each step and lock event, then report what it did."""
+    import asyncio
+
     result = asyncio.run(
         run(revision, database_url=database_url(), on_step=_progress(as_json), on_event=_events(), **options)
     )
@@ -93,6 +94,8 @@ def upgrade(
       stockdata migrate upgrade dceebfc4ff9f --database-url postgresql://app@db/stockdata
       stockdata migrate upgrade --accept-modified dceebfc4ff9f
     """
+    import asyncio
+
     from app.infrastructure.database.migration import preview_upgrade, upgrade_database
 
     if dry_run:
@@ -122,6 +125,8 @@ def downgrade(revision: str, dry_run: bool, yes: bool, i_know_this_is_production
       stockdata migrate downgrade -2 --yes   # undo the latest two, no question
       stockdata migrate downgrade base --yes # undo everything
     """
+    import asyncio
+
     from app.infrastructure.database.migration import downgrade_database, preview_downgrade
 
     # --yes shows nothing, so it reads nothing before the lock: waiting migrators must not count dropping tables.
@@ -185,6 +190,8 @@ def stamp(revision: str, verified_by_hand: bool, i_know_this_is_production: bool
       stockdata migrate stamp head
       stockdata migrate stamp dceebfc4ff9f --verified-by-hand   # after checking a refused database yourself
     """
+    import asyncio
+
     from app.infrastructure.database.migration import stamp as stamp_database
 
     confirmed = production_confirmed("stamp it", flag=i_know_this_is_production)
@@ -220,6 +227,8 @@ def adopt(dry_run: bool, as_json: bool) -> None:
       stockdata migrate adopt --dry-run    # the detected state and the exact statements
       stockdata migrate adopt
     """
+    import asyncio
+
     from app.infrastructure.database.migration import adopt_database
     from app.infrastructure.database.migration.errors import UnknownLegacyStateError
 

@@ -11,12 +11,8 @@ import socket
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.runtime.migration import MigrationContext, MigrationInfo
-from alembic.script import Script, ScriptDirectory
-from alembic.script.revision import ResolutionError
-from alembic.util import CommandError
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 
@@ -31,6 +27,10 @@ from app.infrastructure.database.migration.errors import (
 from app.infrastructure.database.migration.guard.checksums import file_checksum
 from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.results import AuditRecord, ChecksumMismatch, Verification
+
+if TYPE_CHECKING:
+    from alembic.runtime.migration import MigrationContext, MigrationInfo
+    from alembic.script import Script, ScriptDirectory
 
 
 class HistoryRecorder:
@@ -151,6 +151,10 @@ def _verify(
 
 
 def _mismatch(script: ScriptDirectory, record: AuditRecord) -> ChecksumMismatch | None:
+    # Imported here, so that status (which reads the history rows) does not import Alembic's runtime.
+    from alembic.script.revision import ResolutionError
+    from alembic.util import CommandError
+
     try:
         found = script.get_revision(record.revision)
     except (ResolutionError, CommandError):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
 from app.infrastructure.database.migration.guard import fence, history
 from app.infrastructure.database.migration.inspect import revisions
-from app.infrastructure.database.migration.inspect.drift import detect_drift
-from app.infrastructure.database.migration.inspect.foreign_tables import foreign_tables
+from app.infrastructure.database.migration.inspect.revision_files import PlainHistory
 from app.infrastructure.database.migration.results import CheckResult, Status
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 
 def read_status(connection: Connection, script: ScriptDirectory) -> Status:
@@ -26,8 +28,25 @@ def read_status(connection: Connection, script: ScriptDirectory) -> Status:
     return Status(current, tuple(script.get_heads()), infos, environment.environment)
 
 
+def read_plain_status(connection: Connection, plain: PlainHistory) -> Status | None:
+    """:func:`read_status` for a plain history read without Alembic; ``None`` when the database is not at one of
+    its revisions (or none), for :func:`read_status` to judge and explain."""
+    current = revisions.current_heads(connection)
+    applied = plain.applied(current)
+    if applied is None:
+        return None
+    records = history.read_records(connection)
+    environment = fence.read_environment(connection)
+    infos = tuple(replace(info, audit=records.get(info.revision)) for info in applied)
+    return Status(current, plain.heads, infos, environment.environment)
+
+
 def check(connection: Connection, metadata: MetaData, script: ScriptDirectory) -> CheckResult:
     """The status, the drift from ``metadata`` (only when nothing is pending) and the tables left uncompared."""
+    # Imported here: they bring Alembic's autogenerate, which status does not need.
+    from app.infrastructure.database.migration.inspect.drift import detect_drift
+    from app.infrastructure.database.migration.inspect.foreign_tables import foreign_tables
+
     status = read_status(connection, script)
     differences = [] if status.pending else detect_drift(connection, metadata, script)
     return CheckResult(status, tuple(differences), foreign_tables(connection, metadata.tables, script))

@@ -1,16 +1,18 @@
 """Reading the revision graph and where the database stands in it: resolving targets, planning runs, and turning
-Alembic's errors into ours."""
+Alembic's errors into ours.
+
+Alembic is imported where its graph is used, not with this module: reading ``alembic_version`` needs only
+SQLAlchemy, and the read-only commands' fast path (:mod:`.revision_files`) never imports Alembic.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import Script, ScriptDirectory
-from alembic.script.revision import MultipleHeads, RangeNotAncestorError, ResolutionError, RevisionError
-from alembic.util import CommandError
+from sqlalchemy import Column, MetaData, String, Table, inspect, select
 from sqlalchemy.engine import Connection
 
 from app.infrastructure.database.migration.errors import (
@@ -20,7 +22,14 @@ from app.infrastructure.database.migration.errors import (
     MultipleHeadsError,
     UnknownRevisionError,
 )
+from app.infrastructure.database.migration.inspect.revision_files import create_date
 from app.infrastructure.database.migration.results import RevisionInfo
+
+if TYPE_CHECKING:
+    from alembic.script import Script, ScriptDirectory
+
+# Alembic's version table as MigrationContext declares it (no `version_table` option is configured).
+_VERSION_TABLE = Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False))
 
 # What Alembic writes (hex ids, or --rev-id's words); anything else in alembic_version was not written by it.
 _WELL_FORMED_ID = re.compile(r"[\w.\-]+")
@@ -29,6 +38,9 @@ _WELL_FORMED_ID = re.compile(r"[\w.\-]+")
 @contextmanager
 def revision_errors(target: str = "the relative revision") -> Iterator[None]:
     """Turn Alembic's revision-graph errors into typed migration errors with advice; ``target`` names the goal."""
+    from alembic.script.revision import MultipleHeads, RangeNotAncestorError, ResolutionError
+    from alembic.util import CommandError
+
     try:
         yield
     except (CommandError, MultipleHeads, ResolutionError, RangeNotAncestorError) as exc:
@@ -36,6 +48,9 @@ def revision_errors(target: str = "the relative revision") -> Iterator[None]:
 
 
 def _translate(exc: Exception, target: str) -> MigrationError:
+    from alembic.script.revision import MultipleHeads, RangeNotAncestorError, ResolutionError, RevisionError
+    from alembic.util import CommandError
+
     cause = exc.__cause__ if isinstance(exc, CommandError) and exc.__cause__ is not None else exc
     if isinstance(cause, MultipleHeads):
         return multiple_heads_error(cause.heads)
@@ -65,7 +80,9 @@ def multiple_heads_error(heads: Sequence[str]) -> MultipleHeadsError:
 
 def version_rows(connection: Connection) -> tuple[str, ...]:
     """Every row of ``alembic_version`` as it is, however malformed; empty for an unmigrated database."""
-    return tuple(MigrationContext.configure(connection).get_current_heads())
+    if not inspect(connection).has_table(_VERSION_TABLE.name):
+        return ()
+    return tuple(connection.scalars(select(_VERSION_TABLE.c.version_num)))
 
 
 def current_heads(connection: Connection) -> tuple[str, ...]:
@@ -113,6 +130,9 @@ def corrupt_version_table(problem: str) -> CorruptVersionTableError:
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:
+    from alembic.script.revision import ResolutionError
+    from alembic.util import CommandError
+
     try:
         return script.get_revision(revision) is not None
     except (ResolutionError, CommandError):
@@ -121,6 +141,9 @@ def _known(script: ScriptDirectory, revision: str) -> bool:
 
 def ensure_known(script: ScriptDirectory, current: Sequence[str]) -> None:
     """Raise CorruptVersionTableError for rows the graph cannot have, UnknownRevisionError for unknown revisions."""
+    from alembic.script.revision import ResolutionError
+    from alembic.util import CommandError
+
     problem = corruption(script, current)
     if problem is not None:
         raise corrupt_version_table(problem)
@@ -240,7 +263,4 @@ def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
 
 
 def _create_date(rev: Script) -> str | None:
-    for line in (rev.module.__doc__ or "").splitlines():
-        if line.startswith("Create Date:"):
-            return line.removeprefix("Create Date:").strip()
-    return None
+    return create_date(rev.module.__doc__)

@@ -1,0 +1,70 @@
+"""What the read-only commands and ``--help`` import, through the installed script: ``current``, ``status``, ``heads``
+and ``history`` read one line of revisions from the files' text and one row or three from the database, so they
+import neither Alembic nor the wings that run, adopt, write, lint or pre-flight revisions; ``--help`` imports no
+part of the migration system. (What this saves is measured in benchmarks/, never here.)"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.commands import STOCKDATA
+from tests.helpers import run
+from tests.scripts_folder import INITIAL, NOTES, add_notes_revision
+
+MIGRATION = "app.infrastructure.database.migration"
+HEAVY = (
+    "alembic",  # its runtime, autogenerate and operations all come with `import alembic`
+    "mako",
+    "app.infrastructure.database.models",
+    f"{MIGRATION}.adopt",
+    f"{MIGRATION}.author",
+    f"{MIGRATION}.run",
+    f"{MIGRATION}.safe",
+    f"{MIGRATION}.guard.preflight",
+    f"{MIGRATION}.guard.estimate",
+    f"{MIGRATION}.inspect.drift",
+    f"{MIGRATION}.inspect.offline",
+    f"{MIGRATION}.inspect.ranges",
+)
+
+
+def imported(*args: str, env: dict[str, str]) -> tuple[set[str], str]:
+    """The modules ``stockdata ARGS`` imported (from ``-X importtime``), and what it printed on stdout."""
+    completed = run([sys.executable, "-X", "importtime", STOCKDATA, *args], env=env)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    lines = [line for line in completed.stderr.splitlines() if line.startswith("import time:")]
+    return {line.rsplit("|", 1)[1].strip() for line in lines[1:]}, completed.stdout
+
+
+def heavy(modules: set[str]) -> list[str]:
+    """The modules of ``modules`` that belong to HEAVY."""
+    return sorted(name for name in modules if any(name == root or name.startswith(f"{root}.") for root in HEAVY))
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [("current", f"{INITIAL}: 1 revision pending"), ("status", f"[ ]  {NOTES}"), ("heads", NOTES), ("history", NOTES)],
+)
+def test_the_read_only_commands_import_neither_alembic_nor_the_heavy_wings(
+    command: str, shown: str, database_url: str, scripts: Path
+) -> None:
+    env = {"DATABASE_URL": database_url, "MIGRATION_SCRIPT_LOCATION": str(add_notes_revision(scripts))}
+    upgraded = run([STOCKDATA, "migrate", "upgrade", INITIAL, "-q"], env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+
+    modules, stdout = imported("migrate", command, env=env)
+
+    assert f"{MIGRATION}.reading" in modules  # the command did go through the API
+    assert heavy(modules) == []
+    assert shown in stdout
+
+
+@pytest.mark.parametrize("args", [("--help",), ("migrate", "--help"), ("migrate", "status", "--help")])
+def test_help_imports_no_part_of_the_migration_system(args: tuple[str, ...]) -> None:
+    modules, stdout = imported(*args, env={})
+
+    assert "Usage: stockdata" in stdout
+    assert sorted(name for name in modules if name.startswith(("app.infrastructure", "sqlalchemy", "asyncio"))) == []
