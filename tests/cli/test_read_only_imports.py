@@ -12,7 +12,7 @@ import pytest
 
 from harness.commands import STOCKDATA
 from tests.helpers import run
-from tests.scripts_folder import INITIAL, NOTES, add_notes_revision
+from tests.scripts_folder import NOTES, add_notes_revision, project_head
 
 MIGRATION = "app.infrastructure.database.migration"
 HEAVY = (
@@ -46,13 +46,18 @@ def heavy(modules: set[str]) -> list[str]:
 
 @pytest.mark.parametrize(
     ("command", "shown"),
-    [("current", f"{INITIAL}: 1 revision pending"), ("status", f"[ ]  {NOTES}"), ("heads", NOTES), ("history", NOTES)],
+    [
+        ("current", f"{project_head()}: 1 revision pending"),
+        ("status", f"[ ]  {NOTES}"),
+        ("heads", NOTES),
+        ("history", NOTES),
+    ],
 )
 def test_the_read_only_commands_import_neither_alembic_nor_the_heavy_wings(
     command: str, shown: str, database_url: str, scripts: Path
 ) -> None:
     env = {"DATABASE_URL": database_url, "MIGRATION_SCRIPT_LOCATION": str(add_notes_revision(scripts))}
-    upgraded = run([STOCKDATA, "migrate", "upgrade", INITIAL, "-q"], env=env)
+    upgraded = run([STOCKDATA, "migrate", "upgrade", project_head(), "-q"], env=env)
     assert upgraded.returncode == 0, upgraded.stderr
 
     modules, stdout = imported("migrate", command, env=env)
