@@ -6,6 +6,7 @@ per-transaction log (``--log``); :meth:`WriteLoad.latencies` reads the transacti
 
 from __future__ import annotations
 
+import math
 import subprocess
 import threading
 import time
@@ -48,6 +49,7 @@ class WriteLoad:
         self._thread: threading.Thread | None = None
         self._segment = 0
         self._failure: str | None = None
+        self._read: list[Transaction] | None = None
 
     def start(self) -> None:
         """Start writing (in a background thread)."""
@@ -79,8 +81,13 @@ class WriteLoad:
                 return
 
     def latencies(self, start: float, end: float) -> list[float]:
-        """The latencies (seconds) of the transactions that were running at some point between ``start`` and ``end``."""
-        return [t.latency for t in self._transactions() if t.end > start and t.end - t.latency < end]
+        """The latencies (seconds) of the transactions that were running at some point between ``start`` and ``end``.
+
+        Call it after :meth:`stop`: the logs are read once, complete.
+        """
+        if self._read is None:
+            self._read = self._transactions()
+        return [t.latency for t in self._read if t.end > start and t.end - t.latency < end]
 
     def _transactions(self) -> list[Transaction]:
         found = []
@@ -90,6 +97,12 @@ class WriteLoad:
                 if len(fields) >= 6:
                     found.append(Transaction(int(fields[4]) + int(fields[5]) / 1e6, int(fields[2]) / 1e6))
         return found
+
+
+def p99(latencies: list[float]) -> float:
+    """The 99th percentile of ``latencies`` (nearest rank; 0 when there are none)."""
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)] if ordered else 0.0
 
 
 def wait_seconds(seconds: float) -> tuple[float, float]:
