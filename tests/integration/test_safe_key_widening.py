@@ -24,7 +24,7 @@ op.execute("INSERT INTO k (v) SELECT g FROM generate_series(1, {ROWS}) AS g")
 """
 WIDEN = (
     "from app.infrastructure.database.migration import safe\n"
-    "safe.alter_column_type('k', 'id', sa.BigInteger(), existing_type=sa.Integer(), small_table_rows=10,"
+    "safe.alter_column_type('k', 'id', sa.BigInteger(), existing_type=sa.Integer(), small_table_rows={small},"
     " batch_size=300, pause={pause})"
 )
 WRITE = ("INSERT INTO k (v) VALUES (0)", "UPDATE k SET v = v + 1 WHERE id = (SELECT max(id) - 5 FROM k)")
@@ -101,7 +101,7 @@ def assert_widened(url: str) -> None:
 def test_a_primary_key_is_widened_with_its_indexes_and_sequence_while_writers_write(
     postgres_url: str, keyed: Path
 ) -> None:
-    write_revision(keyed, "r2", down_revision="r1", upgrade=WIDEN.format(pause=0.02))
+    write_revision(keyed, "r2", down_revision="r1", upgrade=WIDEN.format(small=10, pause=0.02))
     stop = threading.Event()
     written: list[int] = []
 
@@ -123,11 +123,20 @@ def test_a_primary_key_is_widened_with_its_indexes_and_sequence_while_writers_wr
     assert_widened(postgres_url)
 
 
+def test_a_small_tables_key_is_widened_in_place_and_its_sequence_too(postgres_url: str, keyed: Path) -> None:
+    write_revision(keyed, "r2", down_revision="r1", upgrade=WIDEN.format(small=ROWS + 1, pause=0))
+
+    upgrade(postgres_url, keyed)
+
+    assert scalar(postgres_url, "SELECT count(*) FROM pg_attribute WHERE attname = 'id__new'") == 0, "plain ALTER"
+    assert_widened(postgres_url)
+
+
 @pytest.mark.parametrize("phase", INTERRUPTED)
 def test_a_key_widening_interrupted_at_any_phase_is_finished_by_the_next_run(
     postgres_url: str, keyed: Path, phase: str
 ) -> None:
-    write_revision(keyed, "r2", down_revision="r1", upgrade=WIDEN.format(pause=0))
+    write_revision(keyed, "r2", down_revision="r1", upgrade=WIDEN.format(small=10, pause=0))
     execute(postgres_url, *INTERRUPTED[phase])
 
     upgrade(postgres_url, keyed)
@@ -138,7 +147,7 @@ def test_a_key_widening_interrupted_at_any_phase_is_finished_by_the_next_run(
 
 def test_a_key_widening_refuses_when_another_table_references_the_key(postgres_url: str, keyed: Path) -> None:
     execute(postgres_url, "CREATE TABLE kref (k_id integer CONSTRAINT fk_kref_k REFERENCES k (id))")
-    write_revision(keyed, "r2", down_revision="r1", upgrade=WIDEN.format(pause=0))
+    write_revision(keyed, "r2", down_revision="r1", upgrade=WIDEN.format(small=10, pause=0))
 
     with pytest.raises(UnsafeOperationError) as refused:
         upgrade(postgres_url, keyed)

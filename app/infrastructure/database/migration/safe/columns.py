@@ -97,6 +97,8 @@ def alter_column_type(
         resuming = catalog.column(table_name, shadow, schema) is not None
         if current is None or not (resuming or _needs_expand(table_name, current[0], target, schema, small_table_rows)):
             op.alter_column(table_name, column_name, type_=type_, existing_type=existing_type, schema=schema)
+            if current is not None:
+                keys.widen_sequence(catalog.key_column(table_name, column_name, schema)[0], target)
             return
         _, not_null, default = current
         carried = keys.carried_over(table_name, column_name, target, schema, small_table_rows)

@@ -65,14 +65,20 @@ def build_indexes(table: str, shadow: str, carried: CarriedOver, schema: str | N
 
 
 def hand_over_sequence(table: str, shadow: str, carried: CarriedOver, target: str, schema: str | None) -> None:
-    """In the swap, before the old column goes: widen the sequence to the new integer type, give it to the shadow."""
+    """In the swap, before the old column goes: widen the sequence to the new type, give it to the shadow."""
     if carried.sequence is None:
         return
-    if target.lower() in _INTEGERS and _INTEGERS.index(target.lower()) > _INTEGERS.index(
-        catalog.sequence_type(carried.sequence)
-    ):
-        op.execute(f"ALTER SEQUENCE {carried.sequence} AS {target.lower()}")
+    widen_sequence(carried.sequence, target)
     op.execute(f"ALTER SEQUENCE {carried.sequence} OWNED BY {qualified(table, schema)}.{quote(shadow)}")
+
+
+def widen_sequence(sequence: str | None, target: str) -> None:
+    """``ALTER SEQUENCE … AS <target>`` when ``target`` is a wider integer type than the sequence's (else nothing):
+    a sequence keeps its own type and maximum when its column is widened, and would stop at 2,147,483,647."""
+    if sequence is None or target.lower() not in _INTEGERS:
+        return
+    if _INTEGERS.index(target.lower()) > _INTEGERS.index(catalog.sequence_type(sequence)):
+        op.execute(f"ALTER SEQUENCE {sequence} AS {target.lower()}")
 
 
 def attach(table: str, carried: CarriedOver, schema: str | None) -> None:
