@@ -63,6 +63,7 @@ def compare_big_tables(
                 for _ in range(runs):
                     for form in FORMS:
                         for table in (TABLE, COPY):
+                            load.check()
                             windows.setdefault((name, form, table), []).append(
                                 _measure(scripts, env, revision(name, form, table))
                             )

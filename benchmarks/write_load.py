@@ -65,16 +65,26 @@ class WriteLoad:
         if self._failure:
             raise CommandFailedError(f"pgbench failed: {self._failure}")
 
+    def check(self) -> None:
+        """Raise CommandFailedError now if pgbench has stopped writing (the windows after it would have no writers)."""
+        if self._failure:
+            raise CommandFailedError(f"pgbench failed: {self._failure}")
+
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._segment += 1
             prefix = self._folder / f"segment{self._segment}"
             command = [self._pgbench, "-n", "-f", str(self._script), "-c", str(CLIENTS), "-j", "2"]
             command += ["-T", str(SEGMENT_SECONDS), "--log", f"--log-prefix={prefix}", self._target]
+            # No timeout: a segment lasts as long as a lock holds its clients (minutes for a plain backfill of
+            # 10,000,000 rows), and those waits are what is measured.
             try:
-                done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+                done = subprocess.run(command, capture_output=True, text=True, check=False)
             except FileNotFoundError:
                 self._failure = "pgbench is not installed (it ships with PostgreSQL's client tools)"
+                return
+            except Exception as exc:  # a dead thread would leave the later windows silently without writers
+                self._failure = str(exc)
                 return
             if done.returncode != 0:
                 self._failure = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
