@@ -14,6 +14,7 @@ from app.core.config import normalize_database_url
 from app.infrastructure.database.migration.setup import SCRIPT_LOCATION
 from benchmarks import report
 from benchmarks.adoption import compare_adoption
+from benchmarks.big_operations import OPERATIONS, slug
 from benchmarks.big_tables import compare_big_tables
 from benchmarks.chain import write_chain
 from benchmarks.comparisons import Setup, compare_chain, compare_check, compare_help, compare_upgrade
@@ -72,6 +73,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--big-table-runs", type=int, help="runs of each big-table operation and form (default 1)")
     parser.add_argument(
+        "--big-table-operation",
+        action="append",
+        choices=[slug(name) for name in OPERATIONS],
+        help="big-table operation (repeatable; default: all)",
+    )
+    parser.add_argument(
         "--postgres-url",
         default=postgres_server_url() or DEFAULT_POSTGRES_URL,
         help="server for the throwaway database (default: TEST_DATABASE_URL, else %(default)s)",
@@ -106,8 +113,14 @@ def run_backend(arguments: argparse.Namespace, scratch: Scratch, folder: Path) -
         few, many = arguments.adoption_rows
         adoption = Setup(scratch, arguments.adoption_runs, arguments.warmup)
         steps["adoption"] = lambda: compare_adoption(adoption, small=few, large=many)
+        operations = tuple(name for name in OPERATIONS if slug(name) in (arguments.big_table_operation or [slug(name)]))
         steps["big-tables"] = lambda: compare_big_tables(
-            scratch, here, count=arguments.big_table_rows, runs=arguments.big_table_runs, idle_seconds=IDLE_SECONDS
+            scratch,
+            here,
+            count=arguments.big_table_rows,
+            runs=arguments.big_table_runs,
+            idle_seconds=IDLE_SECONDS,
+            operations=operations,
         )
     result = []
     for name, step in steps.items():
@@ -145,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     names = ("runs", "warmup", "chain_length", "adoption_runs", "big_table_rows", "big_table_runs")
     settings = {name: getattr(arguments, name) for name in names}
     settings |= {"adoption_rows": list(arguments.adoption_rows), "backends": list(arguments.backend)}
+    settings["big_table_operations"] = arguments.big_table_operation or "all"
     machine_info = report.machine(postgres_version, load_before)
     print("\n" + "\n".join([*report.header(machine_info), "", *report.table(rows)]))
     output = arguments.output or RESULTS / f"{started}.json"

@@ -6,6 +6,7 @@ per-transaction log (``--log``); :meth:`WriteLoad.latencies` reads the transacti
 
 from __future__ import annotations
 
+import math
 import subprocess
 import threading
 import time
@@ -48,6 +49,7 @@ class WriteLoad:
         self._thread: threading.Thread | None = None
         self._segment = 0
         self._failure: str | None = None
+        self._read: list[Transaction] | None = None
 
     def start(self) -> None:
         """Start writing (in a background thread)."""
@@ -63,24 +65,39 @@ class WriteLoad:
         if self._failure:
             raise CommandFailedError(f"pgbench failed: {self._failure}")
 
+    def check(self) -> None:
+        """Raise CommandFailedError now if pgbench has stopped writing (the windows after it would have no writers)."""
+        if self._failure:
+            raise CommandFailedError(f"pgbench failed: {self._failure}")
+
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._segment += 1
             prefix = self._folder / f"segment{self._segment}"
             command = [self._pgbench, "-n", "-f", str(self._script), "-c", str(CLIENTS), "-j", "2"]
             command += ["-T", str(SEGMENT_SECONDS), "--log", f"--log-prefix={prefix}", self._target]
+            # No timeout: a segment lasts as long as a lock holds its clients (minutes for a plain backfill of
+            # 10,000,000 rows), and those waits are what is measured.
             try:
-                done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+                done = subprocess.run(command, capture_output=True, text=True, check=False)
             except FileNotFoundError:
                 self._failure = "pgbench is not installed (it ships with PostgreSQL's client tools)"
+                return
+            except Exception as exc:  # a dead thread would leave the later windows silently without writers
+                self._failure = str(exc)
                 return
             if done.returncode != 0:
                 self._failure = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
                 return
 
     def latencies(self, start: float, end: float) -> list[float]:
-        """The latencies (seconds) of the transactions that were running at some point between ``start`` and ``end``."""
-        return [t.latency for t in self._transactions() if t.end > start and t.end - t.latency < end]
+        """The latencies (seconds) of the transactions that were running at some point between ``start`` and ``end``.
+
+        Call it after :meth:`stop`: the logs are read once, complete.
+        """
+        if self._read is None:
+            self._read = self._transactions()
+        return [t.latency for t in self._read if t.end > start and t.end - t.latency < end]
 
     def _transactions(self) -> list[Transaction]:
         found = []
@@ -90,6 +107,12 @@ class WriteLoad:
                 if len(fields) >= 6:
                     found.append(Transaction(int(fields[4]) + int(fields[5]) / 1e6, int(fields[2]) / 1e6))
         return found
+
+
+def p99(latencies: list[float]) -> float:
+    """The 99th percentile of ``latencies`` (nearest rank; 0 when there are none)."""
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)] if ordered else 0.0
 
 
 def wait_seconds(seconds: float) -> tuple[float, float]:

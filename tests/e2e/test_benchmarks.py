@@ -77,3 +77,57 @@ def test_the_read_only_rows_compare_four_commands_with_alembic_current(tmp_path:
     assert {row["limit"] for row in rows} == {0.5}
     assert all(isinstance(row["met"], bool) and row["baseline"]["median"] > 0 for row in rows)
     assert "history (vs alembic current)" in result.stdout
+
+
+def test_big_tables_report_lock_waits_and_the_busy_baseline(postgres_server: str, tmp_path: Path) -> None:
+    # The plain backfill holds ACCESS EXCLUSIVE on prices through its UPDATE: the sampler must see the writers wait
+    # (a sampler that saw nothing would read as "no lock"), and must see none while the same work runs on the copy.
+    output = tmp_path / "big.json"
+
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--backend",
+            "postgresql",
+            "--only",
+            "big-tables",
+            "--big-table-rows",
+            "50000",
+            "--big-table-operation",
+            "add-a-backfilled-column",
+            "--postgres-url",
+            postgres_server,
+            "--output",
+            output,
+        ]
+    )
+
+    assert result.returncode == 0, result.stderr
+    rows = {row["key"].removesuffix("/postgresql"): row for row in json.loads(output.read_text())["rows"]}
+    prefix = "big-add-a-backfilled-column-"
+    assert sorted(key.removeprefix(prefix) for key in rows if key.startswith(prefix)) == [
+        "duration",
+        "duration-plain-copy",
+        "duration-safe-copy",
+        "lock-wait-plain",
+        "lock-wait-safe",
+        "lock-waiters",
+        "max-plain",
+        "max-safe",
+        "p99-plain",
+        "p99-plain-busy",
+        "p99-safe",
+        "p99-safe-busy",
+    ]
+    plain_wait, waiters = rows[prefix + "lock-wait-plain"], rows[prefix + "lock-waiters"]
+    assert plain_wait["ours"]["median"] > 0.01
+    assert plain_wait["baseline"]["median"] == 5.0
+    assert waiters["baseline"]["median"] >= 1
+    assert rows[prefix + "p99-plain-busy"]["note"] == ""
+    assert rows[prefix + "p99-safe-busy"]["note"] == ""
+    assert rows[prefix + "p99-safe-busy"]["baseline"]["median"] > 0
+    assert "lock-wait sampler polled" in rows["big-idle"]["note"]
+    assert "writers' longest lock wait, plain (vs lock_timeout)" in result.stdout
+    assert "writers' p99, safe (vs busy: safe on the copy)" in result.stdout

@@ -234,7 +234,7 @@ def test_a_type_change_on_a_big_table_refuses_when_the_column_is_indexed(postgre
         table,
         "r2",
         down_revision="r1",
-        upgrade=SAFE + "op.create_index('ix_t_w', 't', ['w'])\n"
+        upgrade=SAFE + "op.create_index('ix_t_w', 't', ['w', 'v'])\n"
         "safe.alter_column_type('t', 'w', sa.BigInteger(), small_table_rows=10)",
     )
     with pytest.raises(UnsafeOperationError) as refused:

@@ -11,7 +11,8 @@ signatures of the ``op`` functions they replace where there is one:
   of the check;
 * :func:`add_column` — a nullable column, its default, a batched backfill, then NOT NULL as above;
 * :func:`alter_column_type` — expand/contract: a shadow column kept in step by a trigger, a batched backfill and
-  a swap in a short transaction (refused on a big table when the column is indexed or constrained);
+  a swap in a short transaction, carrying over the primary key, the column's own indexes and its sequence
+  (refused on a big table when anything else uses the column);
 * :func:`backfill` — batched, throttled, resumable ``UPDATE`` reporting its progress.
 
 Every one is idempotent: run again after a crash at any point, it finishes the job. On SQLite each does what the

@@ -93,3 +93,57 @@ def column_dependents(table: str, name: str, schema: str | None) -> list[str]:
             name=name,
         )
     ]
+
+
+def primary_key(table: str, schema: str | None) -> tuple[str, str, list[str]] | None:
+    """The primary key's constraint name, index name and columns; ``None`` when the table has none."""
+    found = fetch(
+        """
+        SELECT con.conname, ix.relname, array_agg(a.attname::text ORDER BY k.ord)
+        FROM pg_constraint AS con JOIN pg_class AS ix ON ix.oid = con.conindid
+        CROSS JOIN unnest(con.conkey) WITH ORDINALITY AS k (attnum, ord)
+        JOIN pg_attribute AS a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+        WHERE con.conrelid = to_regclass(:table) AND con.contype = 'p' GROUP BY con.conname, ix.relname
+        """,
+        table=qualified(table, schema),
+    )
+    return (str(found[0][0]), str(found[0][1]), list(found[0][2])) if found else None
+
+
+def key_column(table: str, name: str, schema: str | None) -> tuple[str | None, bool]:
+    """The sequence the column owns (``serial``; ``None`` without one) and whether it is an identity column."""
+    found = fetch(
+        "SELECT pg_get_serial_sequence(:table, :name), a.attidentity <> '' FROM pg_attribute AS a "
+        "WHERE a.attrelid = to_regclass(:table) AND a.attname = :name",
+        table=qualified(table, schema),
+        name=name,
+    )
+    return (found[0][0], bool(found[0][1])) if found else (None, False)
+
+
+def simple_indexes(table: str, name: str, schema: str | None) -> list[tuple[str, bool]]:
+    """The btree indexes on the column alone (no expression, no predicate, backing no constraint), with whether each
+    is unique: what a type change can build again on the new column."""
+    return [
+        (str(row[0]), bool(row[1]))
+        for row in fetch(
+            """
+            SELECT c.relname, i.indisunique FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
+            JOIN pg_am AS am ON am.oid = c.relam
+            JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attname = :name
+            WHERE i.indrelid = to_regclass(:table) AND i.indnatts = 1 AND i.indkey[0] = a.attnum
+              AND i.indexprs IS NULL AND i.indpred IS NULL AND am.amname = 'btree'
+              AND NOT EXISTS (SELECT FROM pg_constraint AS con WHERE con.conindid = i.indexrelid)
+            ORDER BY 1
+            """,
+            table=qualified(table, schema),
+            name=name,
+        )
+    ]
+
+
+def sequence_type(sequence: str) -> str:
+    """The data type of ``sequence`` (``integer``, ``bigint`` …)."""
+    return str(
+        fetch("SELECT format_type(seqtypid, NULL) FROM pg_sequence WHERE seqrelid = to_regclass(:s)", s=sequence)[0][0]
+    )

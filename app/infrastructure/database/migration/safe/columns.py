@@ -13,8 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from app.infrastructure.database.migration.errors import UnsafeOperationError
-from app.infrastructure.database.migration.safe import catalog
+from app.infrastructure.database.migration.safe import catalog, keys
 from app.infrastructure.database.migration.safe.backfill import backfill as run_backfill
 from app.infrastructure.database.migration.safe.constraints import set_not_null
 from app.infrastructure.database.migration.safe.context import on_postgresql, online, qualified, quote
@@ -81,9 +80,10 @@ def alter_column_type(
     """``op.alter_column(type_=…)`` by expand/contract on PostgreSQL when the change rewrites a big table.
 
     The plain ``ALTER`` is kept when no rewrite happens (a binary-coercible change such as ``varchar`` → ``text``)
-    and for tables below ``small_table_rows`` rows, and on SQLite (batch mode). Raises UnsafeOperationError for a
-    big table whose column an index or constraint uses, which the swap cannot carry over. ``existing_nullable``
-    only shapes the offline SQL; online, the column's NOT NULL and default are read from the database.
+    and for tables below ``small_table_rows`` rows, and on SQLite (batch mode). The swap carries over the primary
+    key, the column's single-column indexes (built again concurrently beforehand) and its sequence (:mod:`.keys`);
+    it raises UnsafeOperationError for a big table whose column anything else uses. ``existing_nullable`` only
+    shapes the offline SQL; online, the column's NOT NULL and default are read from the database.
     """
     if not on_postgresql():
         with op.batch_alter_table(table_name, schema=schema) as batch:
@@ -91,16 +91,17 @@ def alter_column_type(
         return
     shadow = shadow_name(column_name)
     target = type_.compile(dialect=op.get_context().dialect)
-    not_null, default, resuming = existing_nullable is False, None, False
+    not_null, default, resuming, carried = existing_nullable is False, None, False, keys.NOTHING
     if online():
         current = catalog.column(table_name, column_name, schema)
         resuming = catalog.column(table_name, shadow, schema) is not None
-        if current is None or not (
-            resuming or _needs_expand(table_name, column_name, current[0], target, schema, small_table_rows)
-        ):
+        if current is None or not (resuming or _needs_expand(table_name, current[0], target, schema, small_table_rows)):
             op.alter_column(table_name, column_name, type_=type_, existing_type=existing_type, schema=schema)
+            if current is not None:
+                keys.widen_sequence(catalog.key_column(table_name, column_name, schema)[0], target)
             return
         _, not_null, default = current
+        carried = keys.carried_over(table_name, column_name, target, schema, small_table_rows)
     if not resuming:
         op.add_column(table_name, sa.Column(shadow, type_, nullable=True), schema=schema)
     table, old, new, sync = (
@@ -131,12 +132,15 @@ def alter_column_type(
         set_not_null(table_name, shadow, schema=schema)
     if default is not None:
         op.alter_column(table_name, shadow, server_default=sa.text(default), schema=schema)
+    keys.build_indexes(table_name, shadow, carried, schema)
     # The swap: one short transaction under ACCESS EXCLUSIVE (bounded by lock_timeout), committed with the version row.
     op.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
     op.execute(f"DROP TRIGGER {quote(shadow)} ON {table}")
     op.execute(f"DROP FUNCTION {sync}()")
+    keys.hand_over_sequence(table_name, shadow, carried, target, schema)
     op.drop_column(table_name, column_name, schema=schema)
     op.alter_column(table_name, shadow, new_column_name=column_name, schema=schema)
+    keys.attach(table_name, carried, schema)
 
 
 def shadow_name(column_name: str) -> str:
@@ -149,15 +153,5 @@ def _sync_function(table_name: str, column_name: str, schema: str | None) -> str
     return f"{quote(schema)}.{name}" if schema else name
 
 
-def _needs_expand(table: str, column: str, source_oid: int, target: str, schema: str | None, small: int) -> bool:
-    if not catalog.rewrites(source_oid, catalog.type_oid(target)) or not catalog.has_rows(table, schema, small):
-        return False
-    dependents = catalog.column_dependents(table, column, schema)
-    if dependents:
-        raise UnsafeOperationError(
-            f"changing {table}.{column} to {target} rewrites a table of at least {small:,} rows under an ACCESS "
-            f"EXCLUSIVE lock, and its safe form (expand/contract) cannot carry over {', '.join(dependents)}, which "
-            "use the column; drop them first and re-create them afterwards with safe.create_index / "
-            "safe.create_foreign_key, or write op.alter_column(...) to accept the rewrite in a maintenance window"
-        )
-    return True
+def _needs_expand(table: str, source_oid: int, target: str, schema: str | None, small: int) -> bool:
+    return catalog.rewrites(source_oid, catalog.type_oid(target)) and catalog.has_rows(table, schema, small)
