@@ -106,6 +106,7 @@ _POOLERS = ("none", "session", "transaction")
 
 
 def _boolean(name: str, value: object) -> bool:
+    """``value`` as a boolean, spelled as pydantic accepts it (any case, no surrounding spaces)."""
     if isinstance(value, bool):
         return value
     text = str(value).lower()
@@ -115,6 +116,7 @@ def _boolean(name: str, value: object) -> bool:
 
 
 def _seconds(name: str, value: object) -> float:
+    """``value`` as a non-negative number of seconds."""
     try:
         number = float(str(value))
     except ValueError:
@@ -125,6 +127,7 @@ def _seconds(name: str, value: object) -> float:
 
 
 def _count(name: str, value: object) -> int:
+    """``value`` as a non-negative whole number."""
     text = str(value).strip()
     if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
         raise ConfigurationError(f"{name.upper()}: {value!r} is not a count; use a whole number, 0 or more")
@@ -132,12 +135,14 @@ def _count(name: str, value: object) -> int:
 
 
 def _pooler(name: str, value: object) -> str:
+    """``value`` as one of the pooler modes, spelled exactly."""
     if value not in _POOLERS:
         raise ConfigurationError(f"{name.upper()}: {value!r} is not a pooler mode; use none, session or transaction")
     return str(value)
 
 
 def _migration_url(name: str, value: object) -> str | None:
+    """``value`` normalised as a database URL; None when it is empty (migrations then use ``DATABASE_URL``)."""
     if value is None or str(value).strip() == "":
         return None
     return normalize_database_url(str(value), source=name.upper())
@@ -195,10 +200,10 @@ class Settings:
         unknown = set(given) - set(_READERS)
         if unknown:
             raise TypeError(f"Settings() got unknown settings: {', '.join(sorted(unknown))}")
-        found: dict[str, object] = {} if _env_file is None else dict(read_dotenv(_env_file))
-        found = {key.lower(): value for key, value in found.items()}
-        found.update((key.lower(), value) for key, value in os.environ.items())
-        found.update(given)
+        file = {} if _env_file is None else read_dotenv(_env_file)
+        found: dict[str, object] = {key.lower(): value for key, value in file.items()}
+        found |= {key.lower(): value for key, value in os.environ.items()}  # the environment wins over .env
+        found |= given
         for name, read in _READERS.items():
             if name in found:
                 setattr(self, name, read(name, found[name]))

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from app.core.errors import ConfigurationError
+
 _SPACES = r"[^\S\r\n]*"
 _BINDING = re.compile(
     rf"""
@@ -76,9 +78,14 @@ def parse_dotenv(text: str) -> dict[str, str | None]:
 
 
 def read_dotenv(path: str | Path) -> dict[str, str]:
-    """The keys with a value in the utf-8 ``.env`` file at ``path``; empty when there is no such file."""
+    """The keys with a value in the utf-8 ``.env`` file at ``path``; empty when there is no such file.
+
+    Raises ConfigurationError when the file is not utf-8.
+    """
     try:
         text = Path(path).expanduser().read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return {}
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{path} is not utf-8 (byte {exc.start}); save it as utf-8") from None
     return {key: value for key, value in parse_dotenv(text).items() if value is not None}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.core.dotenv import parse_dotenv, read_dotenv
+from app.core.errors import ConfigurationError
 
 
 @pytest.mark.parametrize(
@@ -62,3 +63,10 @@ def test_read_dotenv_is_utf8_keeps_only_values_and_accepts_a_missing_file(tmp_pa
 
     assert read_dotenv(tmp_path / ".env") == {"NAME": "株価"}
     assert read_dotenv(tmp_path / "missing.env") == {}
+
+
+def test_a_dotenv_that_is_not_utf8_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes("DATABASE_URL=sqlite:///株価.db\n".encode("shift_jis"))
+
+    with pytest.raises(ConfigurationError, match=r"\.env is not utf-8 \(byte 20\); save it as utf-8"):
+        read_dotenv(tmp_path / ".env")
