@@ -68,5 +68,5 @@ def test_read_dotenv_is_utf8_keeps_only_values_and_accepts_a_missing_file(tmp_pa
 def test_a_dotenv_that_is_not_utf8_is_a_configuration_error(tmp_path: Path) -> None:
     (tmp_path / ".env").write_bytes("DATABASE_URL=sqlite:///株価.db\n".encode("shift_jis"))
 
-    with pytest.raises(ConfigurationError, match=r"\.env is not utf-8 \(byte 20\); save it as utf-8"):
+    with pytest.raises(ConfigurationError, match=r"\.env is not utf-8 \(byte 23\); save it as utf-8"):
         read_dotenv(tmp_path / ".env")
