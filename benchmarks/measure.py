@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import PROJECT_ROOT
-from app.core.config import Settings
+from app.core.config import FIELD_NAMES
 
 # The children get their settings from the benchmark, not from the caller's environment.
-SETTINGS_VARIABLES = {name.upper() for name in Settings.model_fields}
+SETTINGS_VARIABLES = {name.upper() for name in FIELD_NAMES}
 
 
 class CommandFailedError(RuntimeError):

@@ -18,17 +18,18 @@ given                                                  used
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import NonNegativeFloat, NonNegativeInt, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app import PROJECT_ROOT
+from app.core.dotenv import read_dotenv
 from app.core.errors import ConfigurationError
 
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "stockdata.db"
@@ -99,10 +100,76 @@ def normalize_database_url(raw: str, *, source: str = "DATABASE_URL") -> str:
     return url.set(drivername=driver).render_as_string(hide_password=False)
 
 
-class Settings(BaseSettings):
-    """Application settings, read from the environment and ``.env``."""
+_TRUE = {"1", "on", "t", "true", "y", "yes"}
+_FALSE = {"0", "off", "f", "false", "n", "no"}
+_POOLERS = ("none", "session", "transaction")
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+def _boolean(name: str, value: object) -> bool:
+    """``value`` as a boolean, spelled as pydantic accepts it (any case, no surrounding spaces)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigurationError(f"{name.upper()}: {value!r} is not a boolean; use true or false (or 1/0, yes/no, on/off)")
+
+
+def _seconds(name: str, value: object) -> float:
+    """``value`` as a non-negative number of seconds."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        number = -1.0
+    if not number >= 0:  # also refuses NaN
+        raise ConfigurationError(f"{name.upper()}: {value!r} is not a number of seconds; use 0 or more, e.g. 2.5")
+    return number
+
+
+def _count(name: str, value: object) -> int:
+    """``value`` as a non-negative whole number."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
+        raise ConfigurationError(f"{name.upper()}: {value!r} is not a count; use a whole number, 0 or more")
+    return int(text)
+
+
+def _pooler(name: str, value: object) -> str:
+    """``value`` as one of the pooler modes, spelled exactly."""
+    if value not in _POOLERS:
+        raise ConfigurationError(f"{name.upper()}: {value!r} is not a pooler mode; use none, session or transaction")
+    return str(value)
+
+
+def _migration_url(name: str, value: object) -> str | None:
+    """``value`` normalised as a database URL; None when it is empty (migrations then use ``DATABASE_URL``)."""
+    if value is None or str(value).strip() == "":
+        return None
+    return normalize_database_url(str(value), source=name.upper())
+
+
+_READERS: dict[str, Callable[[str, object], object]] = {
+    "database_url": lambda name, value: normalize_database_url(str(value)),
+    "database_echo": _boolean,
+    "database_pooler": _pooler,
+    "migration_database_url": _migration_url,
+    "migration_script_location": lambda name, value: Path(str(value)),
+    "migration_lock_timeout": _seconds,
+    "migration_ddl_lock_timeout": _seconds,
+    "migration_statement_timeout": _seconds,
+    "migration_ddl_lock_retries": _count,
+    "migration_ddl_lock_retry_pause": _seconds,
+    "migration_safe_forms": _boolean,
+}
+FIELD_NAMES = tuple(_READERS)
+"""The settings' names; each is read from the environment variable of the same name in capitals."""
+
+
+class Settings:
+    """Application settings: keyword arguments, else the environment, else ``.env``, else the defaults.
+
+    Names are matched without regard to case; a malformed value raises ConfigurationError naming its variable.
+    """
 
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False
@@ -113,30 +180,34 @@ class Settings(BaseSettings):
     """A direct connection for migrations when ``DATABASE_URL`` goes through a pooler; unset: ``DATABASE_URL``."""
     migration_script_location: Path = DEFAULT_SCRIPT_LOCATION
     """The folder holding ``env.py`` and ``versions/``; tests point it at throwaway copies."""
-    migration_lock_timeout: NonNegativeFloat = 300.0
+    migration_lock_timeout: float = 300.0
     """Seconds ``upgrade``/``downgrade``/``stamp`` wait for another migrator's lock before giving up (0: no wait)."""
-    migration_ddl_lock_timeout: NonNegativeFloat = 5.0
+    migration_ddl_lock_timeout: float = 5.0
     """PostgreSQL ``lock_timeout`` (SQLite: busy timeout) of migration statements, in seconds (0: wait forever)."""
-    migration_statement_timeout: NonNegativeFloat = 0.0
+    migration_statement_timeout: float = 0.0
     """PostgreSQL ``statement_timeout`` of migration statements, in seconds (0: none)."""
-    migration_ddl_lock_retries: NonNegativeInt = 3
+    migration_ddl_lock_retries: int = 3
     """How many times a revision that hit the DDL lock timeout is run again."""
-    migration_ddl_lock_retry_pause: NonNegativeFloat = 5.0
+    migration_ddl_lock_retry_pause: float = 5.0
     """Seconds to wait before each of those retries."""
     migration_safe_forms: bool = True
     """Whether autogenerate writes the safe forms for big tables (``safe.create_index`` …) on existing tables."""
 
-    @field_validator("database_url", mode="before")
-    @classmethod
-    def _normalize(cls, value: Any) -> str:
-        return normalize_database_url(str(value))
+    fields_set: frozenset[str]
+    """The names given by a keyword argument, the environment or ``.env`` (the others keep their defaults)."""
 
-    @field_validator("migration_database_url", mode="before")
-    @classmethod
-    def _normalize_migration(cls, value: Any) -> str | None:
-        if value is None or str(value).strip() == "":
-            return None
-        return normalize_database_url(str(value), source="MIGRATION_DATABASE_URL")
+    def __init__(self, *, _env_file: str | Path | None = ".env", **given: object) -> None:
+        unknown = set(given) - set(_READERS)
+        if unknown:
+            raise TypeError(f"Settings() got unknown settings: {', '.join(sorted(unknown))}")
+        file = {} if _env_file is None else read_dotenv(_env_file)
+        found: dict[str, object] = {key.lower(): value for key, value in file.items()}
+        found |= {key.lower(): value for key, value in os.environ.items()}  # the environment wins over .env
+        found |= given
+        for name, read in _READERS.items():
+            if name in found:
+                setattr(self, name, read(name, found[name]))
+        self.fields_set = frozenset(found) & set(_READERS)
 
     @property
     def migration_url(self) -> str:
@@ -147,12 +218,7 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     """Return the process-wide settings, read once; raise ConfigurationError for a bad value."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]).upper()
-        raise ConfigurationError(f"{field}: {first['msg']}") from None
+    return Settings()
 
 
 def __getattr__(name: str) -> Settings:

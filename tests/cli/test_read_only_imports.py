@@ -18,6 +18,9 @@ MIGRATION = "app.infrastructure.database.migration"
 HEAVY = (
     "alembic",  # its runtime, autogenerate and operations all come with `import alembic`
     "mako",
+    "pydantic",  # the settings are read by app/core/config.py with the standard library
+    "pydantic_settings",
+    "dotenv",
     "app.infrastructure.database.models",
     f"{MIGRATION}.adopt",
     f"{MIGRATION}.author",

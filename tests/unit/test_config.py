@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy.engine import make_url
 
-from app.core.config import DEFAULT_DATABASE_URL, Settings, get_settings, mask_url, normalize_database_url
+from app.core import config
+from app.core.config import (
+    DEFAULT_DATABASE_URL,
+    FIELD_NAMES,
+    Settings,
+    get_settings,
+    mask_url,
+    normalize_database_url,
+)
 from app.core.errors import ConfigurationError
 
 
@@ -153,3 +163,120 @@ def test_database_pooler_accepts_only_the_known_modes(monkeypatch: pytest.Monkey
     with pytest.raises(ConfigurationError, match="DATABASE_POOLER"):
         get_settings()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A working directory without ``.env`` and an environment without any setting; returns the directory."""
+    for name in FIELD_NAMES:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_dotenv_in_the_working_directory_is_read_and_the_environment_wins(
+    clean: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (clean / ".env").write_text(
+        "# production\nexport DATABASE_URL='postgres://u@h/db'  # the pooler\n\nDATABASE_ECHO=yes\n"
+        'MIGRATION_LOCK_TIMEOUT="7.5"\nMIGRATION_DDL_LOCK_RETRIES = 4 # comment\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MIGRATION_DDL_LOCK_RETRIES", "9")
+
+    settings = Settings()
+
+    assert settings.database_url == "postgresql+asyncpg://u@h/db"
+    assert settings.database_echo is True
+    assert settings.migration_lock_timeout == 7.5
+    assert settings.migration_ddl_lock_retries == 9
+    assert settings.migration_safe_forms is True  # the default
+    assert settings.fields_set == {
+        "database_url",
+        "database_echo",
+        "migration_lock_timeout",
+        "migration_ddl_lock_retries",
+    }
+    assert Settings(_env_file=None).database_url == DEFAULT_DATABASE_URL
+
+
+def test_names_are_matched_without_regard_to_case(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (clean / ".env").write_text("Migration_Safe_Forms=off\n", encoding="utf-8")
+    monkeypatch.setenv("database_pooler", "session")
+
+    settings = Settings()
+
+    assert settings.database_pooler == "session"
+    assert settings.migration_safe_forms is False
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        *((word, True) for word in ("true", "TRUE", "1", "yes", "On", "t", "y")),
+        *((word, False) for word in ("false", "False", "0", "no", "OFF", "f", "n")),
+    ],
+)
+def test_booleans_are_read_as_pydantic_read_them(
+    given: str, expected: bool, clean: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_ECHO", given)
+
+    assert Settings().database_echo is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "accepted"),
+    [
+        ("DATABASE_ECHO", "perhaps", "use true or false (or 1/0, yes/no, on/off)"),
+        ("DATABASE_ECHO", "", "use true or false"),
+        ("MIGRATION_SAFE_FORMS", "2", "use true or false"),
+        ("MIGRATION_LOCK_TIMEOUT", "-1", "use 0 or more"),
+        ("MIGRATION_DDL_LOCK_TIMEOUT", "soon", "use 0 or more"),
+        ("MIGRATION_STATEMENT_TIMEOUT", "nan", "use 0 or more"),
+        ("MIGRATION_DDL_LOCK_RETRIES", "2.5", "use a whole number, 0 or more"),
+        ("MIGRATION_DDL_LOCK_RETRIES", "-3", "use a whole number, 0 or more"),
+        ("DATABASE_POOLER", "Transaction", "use none, session or transaction"),
+    ],
+)
+def test_a_bad_value_names_its_variable_and_what_is_accepted(
+    name: str, given: str, accepted: str, clean: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, given)
+
+    with pytest.raises(ConfigurationError) as caught:
+        Settings()
+
+    assert str(caught.value).startswith(f"{name}: {given!r} is not a")
+    assert accepted in str(caught.value)
+
+
+def test_numbers_and_keyword_arguments(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MIGRATION_STATEMENT_TIMEOUT", " 2 ")
+    monkeypatch.setenv("MIGRATION_DDL_LOCK_RETRIES", "0")
+    monkeypatch.setenv("DATABASE_ECHO", "true")
+
+    settings = Settings(database_echo=False, migration_script_location="elsewhere", migration_database_url="")
+
+    assert settings.migration_statement_timeout == 2.0
+    assert settings.migration_ddl_lock_retries == 0
+    assert settings.database_echo is False  # keyword arguments win over the environment
+    assert settings.migration_script_location == Path("elsewhere")
+    assert settings.migration_database_url is None  # empty: migrations use DATABASE_URL
+    with pytest.raises(TypeError, match="database_urll"):
+        Settings(database_urll="sqlite:///x.db")
+
+
+def test_get_settings_reads_once_until_cleared(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    get_settings.cache_clear()
+    try:
+        monkeypatch.setenv("DATABASE_URL", "sqlite:///one.db")
+        first = get_settings()
+        monkeypatch.setenv("DATABASE_URL", "sqlite:///two.db")
+
+        assert get_settings() is first
+        assert config.settings is first  # the lazy module attribute
+        get_settings.cache_clear()
+        assert get_settings().database_url == "sqlite+aiosqlite:///two.db"
+    finally:
+        get_settings.cache_clear()

@@ -73,7 +73,7 @@ def follow_script_location(config: Config, script: ScriptDirectory) -> None:
     pytest-alembic (no command line) choose their folder themselves.
     """
     settings = get_settings()
-    if config.cmd_opts is None or "migration_script_location" not in settings.model_fields_set:
+    if config.cmd_opts is None or "migration_script_location" not in settings.fields_set:
         return
     wanted = settings.migration_script_location.expanduser().resolve()
     if Path(script.dir).resolve() == wanted:
