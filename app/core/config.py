@@ -29,7 +29,6 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app import PROJECT_ROOT
-from app.core.dotenv import read_dotenv
 from app.core.errors import ConfigurationError
 
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "stockdata.db"
@@ -165,6 +164,23 @@ FIELD_NAMES = tuple(_READERS)
 """The settings' names; each is read from the environment variable of the same name in capitals."""
 
 
+def _read_env_file(path: str | Path) -> dict[str, str]:
+    """The keys with a value in the utf-8 ``.env`` file at ``path`` (python-dotenv's syntax); empty without one.
+
+    python-dotenv is imported only when the file exists: a command run without one imports nothing for it.
+    """
+    file = Path(path).expanduser()
+    if not file.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    try:
+        values = dotenv_values(file, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{path} is not utf-8 (byte {exc.start}); save it as utf-8") from None
+    return {key: value for key, value in values.items() if value is not None}
+
+
 class Settings:
     """Application settings: keyword arguments, else the environment, else ``.env``, else the defaults.
 
@@ -200,7 +216,7 @@ class Settings:
         unknown = set(given) - set(_READERS)
         if unknown:
             raise TypeError(f"Settings() got unknown settings: {', '.join(sorted(unknown))}")
-        file = {} if _env_file is None else read_dotenv(_env_file)
+        file = {} if _env_file is None else _read_env_file(_env_file)
         found: dict[str, object] = {key.lower(): value for key, value in file.items()}
         found |= {key.lower(): value for key, value in os.environ.items()}  # the environment wins over .env
         found |= given

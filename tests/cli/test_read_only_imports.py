@@ -20,7 +20,7 @@ HEAVY = (
     "mako",
     "pydantic",  # the settings are read by app/core/config.py with the standard library
     "pydantic_settings",
-    "dotenv",
+    "dotenv",  # imported only when a .env file exists (there is none here)
     "app.infrastructure.database.models",
     f"{MIGRATION}.adopt",
     f"{MIGRATION}.author",

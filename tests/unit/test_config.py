@@ -280,3 +280,19 @@ def test_get_settings_reads_once_until_cleared(clean: Path, monkeypatch: pytest.
         assert get_settings().database_url == "sqlite+aiosqlite:///two.db"
     finally:
         get_settings.cache_clear()
+
+
+def test_a_dotenv_key_without_a_value_is_ignored_and_japanese_is_kept(clean: Path) -> None:
+    (clean / ".env").write_text("DATABASE_URL=sqlite:///株価.db\nDATABASE_ECHO\n", encoding="utf-8")
+
+    settings = Settings()
+
+    assert settings.database_url == "sqlite+aiosqlite:///株価.db"
+    assert settings.fields_set == {"database_url"}
+
+
+def test_a_dotenv_that_is_not_utf8_is_a_configuration_error(clean: Path) -> None:
+    (clean / ".env").write_bytes("DATABASE_URL=sqlite:///株価.db\n".encode("shift_jis"))
+
+    with pytest.raises(ConfigurationError, match=r"\.env is not utf-8 \(byte 23\); save it as utf-8"):
+        Settings()
