@@ -101,7 +101,7 @@ def assert_widened(url: str) -> None:
 def test_a_primary_key_is_widened_with_its_indexes_and_sequence_while_writers_write(
     postgres_url: str, keyed: Path
 ) -> None:
-    write_revision(keyed, "r2", down_revision="r1", upgrade=WIDEN.format(small=10, pause=0.02))
+    write_revision(keyed, "r2", down_revision="r1", upgrade=WIDEN.format(small=10, pause=0.1))
     stop = threading.Event()
     written: list[int] = []
 
