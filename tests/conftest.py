@@ -14,16 +14,14 @@ Tests about passwords use ``password_url`` instead: a database on a server of th
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from app.core.config import get_settings
 from harness.databases import create_postgres_database, drop_postgres_database, ping, postgres_server_url
-from tests.helpers import clear_application_caches
+from tests.helpers import clear_application_caches, started
 from tests.password_server import password_checking_server
 from tests.passwords import PASSWORD
 from tests.pgbouncer_server import pgbouncer
@@ -68,24 +66,12 @@ def postgres_server() -> str:
 @pytest.fixture(scope="session")
 def password_server() -> Iterator[str]:
     """URL of the password-checking server (superuser, :data:`PASSWORD`); fails (never skips) under CI."""
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(password_checking_server(PASSWORD))
-        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-            if os.environ.get("CI"):
-                pytest.fail(f"the password-checking PostgreSQL server did not start in CI: {exc}")
-            pytest.skip(f"the password-checking PostgreSQL server did not start: {exc}")
+    with started(password_checking_server(PASSWORD), "the password-checking PostgreSQL server") as url:
         yield url
 
 
 def _pgbouncer(server_url: str, pool_mode: str) -> Iterator[str]:
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(pgbouncer(server_url, pool_mode=pool_mode))
-        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-            if os.environ.get("CI"):
-                pytest.fail(f"PgBouncer did not start in CI: {exc}")
-            pytest.skip(f"PgBouncer did not start: {exc}")
+    with started(pgbouncer(server_url, pool_mode=pool_mode), "PgBouncer") as url:
         yield url
 
 

@@ -8,10 +8,12 @@ import pty
 import select
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from sqlalchemy import inspect, text
@@ -161,3 +163,16 @@ def _row_checksums(connection: Connection) -> dict[str, str]:
 def snapshot(url: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The schema of the database at ``url`` and a checksum of each table's rows: equal when nothing changed."""
     return reflect_schema(url), on_connection(url, _row_checksums)
+
+
+@contextmanager
+def started(server: AbstractContextManager[str], what: str) -> Iterator[str]:
+    """Enter ``server`` (a server of the tests' own) and yield its URL; if it cannot start, skip (fail under CI)."""
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(server)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            if os.environ.get("CI"):
+                pytest.fail(f"{what} did not start in CI: {exc}")
+            pytest.skip(f"{what} did not start: {exc}")
+        yield url

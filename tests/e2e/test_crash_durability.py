@@ -13,7 +13,6 @@ import subprocess
 import textwrap
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from app.infrastructure.database.migration.bookkeeping import HISTORY
 from harness.commands import STOCKDATA
 from harness.databases import create_postgres_database
 from harness.queries import column, version
-from tests.helpers import run
+from tests.helpers import run, started
 from tests.password_server import crash_and_restart, password_checking_server
 from tests.passwords import PASSWORD
 from tests.scripts_folder import HOLD_AT_GATE, copy_scripts, write_revision
@@ -36,13 +35,9 @@ LAZY_WAL_WRITER = ("wal_writer_delay=10000ms",)
 @pytest.fixture(scope="module")
 def crash_server() -> Iterator[str]:
     """A server of this module's own, which the tests crash; fails (never skips) under CI."""
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(password_checking_server(PASSWORD, settings=LAZY_WAL_WRITER))
-        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-            if os.environ.get("CI"):
-                pytest.fail(f"the PostgreSQL server of the crash tests did not start in CI: {exc}")
-            pytest.skip(f"the PostgreSQL server of the crash tests did not start: {exc}")
+    with started(
+        password_checking_server(PASSWORD, settings=LAZY_WAL_WRITER), "the PostgreSQL server of the crash tests"
+    ) as url:
         yield url
 
 
