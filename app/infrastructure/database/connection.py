@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from app.core.config import get_settings, normalize_database_url
+from app.infrastructure.database.sqlite_direct import execute_direct
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -86,7 +87,7 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        execute_direct(connection, "BEGIN")
 
 
 @lru_cache

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Insert, inspect, select
 from sqlalchemy.engine import Connection
 
 from app import __version__
@@ -27,6 +28,7 @@ from app.infrastructure.database.migration.errors import (
 from app.infrastructure.database.migration.guard.checksums import file_checksum
 from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.results import AuditRecord, ChecksumMismatch, Verification
+from app.infrastructure.database.sqlite_direct import execute_direct
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext, MigrationInfo
@@ -81,7 +83,8 @@ def record(connection: Connection, script: Script, method: str) -> None:
 
 def _write(connection: Connection, script: Script, method: str, seconds: float | None) -> None:
     now = _utcnow()
-    values = {
+    row = {
+        "revision": script.revision,
         "checksum": file_checksum(script.path),
         "method": method,
         "applied_at": None if method == "backfill" else now,
@@ -90,16 +93,44 @@ def _write(connection: Connection, script: Script, method: str, seconds: float |
         "app_version": __version__,
         "host": socket.gethostname(),
     }
-    # One statement, replacing a row left behind (e.g. by a hand-edited alembic_version) rather than failing on it.
+    if connection.dialect.name != "sqlite":
+        connection.execute(_upsert(connection.dialect.name), row)
+        return
+    # Every revision writes one: straight to the driver (one trip to aiosqlite's thread), with SQLAlchemy's SQL and
+    # values.
+    sql, parameters = _sqlite_upsert()
+    values = [row[name] if process is None or row[name] is None else process(row[name]) for name, process in parameters]
+    execute_direct(connection, sql, values)
+
+
+@cache
+def _upsert(dialect_name: str) -> Insert:
+    """One statement that adds a revision's row, replacing one left behind (e.g. by a hand-edited
+    ``alembic_version``) rather than failing on it. Built once: SQLAlchemy then reuses its compiled form."""
     # The dialect in use is imported already; status, which reads this table, does not need either.
     from sqlalchemy.dialects import postgresql, sqlite
 
-    if connection.dialect.name == "sqlite":
-        insert = sqlite.insert(HISTORY).values(revision=script.revision, **values)
-        connection.execute(insert.on_conflict_do_update(index_elements=[HISTORY.c.revision], set_=values))
-    else:
-        upsert = postgresql.insert(HISTORY).values(revision=script.revision, **values)
-        connection.execute(upsert.on_conflict_do_update(index_elements=[HISTORY.c.revision], set_=values))
+    if dialect_name == "sqlite":
+        insert = sqlite.insert(HISTORY)
+        replaced = {column.name: insert.excluded[column.name] for column in HISTORY.c if column.name != "revision"}
+        return insert.on_conflict_do_update(index_elements=[HISTORY.c.revision], set_=replaced)
+    upsert = postgresql.insert(HISTORY)
+    replaced = {column.name: upsert.excluded[column.name] for column in HISTORY.c if column.name != "revision"}
+    return upsert.on_conflict_do_update(index_elements=[HISTORY.c.revision], set_=replaced)
+
+
+@cache
+def _sqlite_upsert() -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
+    """The SQLite upsert as text, and per parameter in order its name and how SQLAlchemy binds its values."""
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect()
+    compiled = _upsert("sqlite").compile(dialect=dialect)
+    parameters = tuple(
+        (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name in compiled.positiontup or ()
+    )
+    return compiled.string, parameters
 
 
 def _utcnow() -> datetime:

@@ -10,6 +10,7 @@ them the line of the revision file that asked for it. So the function runs on it
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -153,17 +154,7 @@ def run_offline(
     locate = _line_locator(code.co_filename, code.co_firstlineno)
     buffer = _StatementBuffer(locate)
     operations: list[RecordedOperation] = []
-    context = MigrationContext.configure(
-        dialect_name=dialect,
-        dialect_opts={"paramstyle": "named"},
-        opts={
-            "as_sql": True,
-            "output_buffer": buffer,
-            "literal_binds": True,
-            "transactional_ddl": True,
-            PLAIN_FORMS: plain_forms,
-        },
-    )
+    context = _offline_context(dialect, plain_forms, buffer)
     failure = None
     needs_database = deliberate = False
     with Operations.context(context) as op:
@@ -183,6 +174,25 @@ def run_offline(
     return OfflineRun(
         code.co_firstlineno, tuple(buffer.statements), tuple(operations), failure, needs_database, deliberate
     )
+
+
+def _offline_context(dialect: str, plain_forms: bool, buffer: _StatementBuffer) -> MigrationContext:
+    """An offline context for ``dialect`` writing to ``buffer``. Building one costs more than a small revision's
+    whole offline run (the dialect, the version table), so each thread keeps one per kind and reuses it."""
+    kinds: dict[tuple[str, bool], MigrationContext] = vars(_contexts).setdefault("kinds", {})
+    context = kinds.get((dialect, plain_forms))
+    if context is None:
+        context = kinds[dialect, plain_forms] = MigrationContext.configure(
+            dialect_name=dialect,
+            dialect_opts={"paramstyle": "named"},
+            opts={"as_sql": True, "literal_binds": True, "transactional_ddl": True, PLAIN_FORMS: plain_forms},
+        )
+    context.output_buffer = context.impl.output_buffer = buffer  # type: ignore[assignment]
+    context.impl.memo = {}
+    return context
+
+
+_contexts = threading.local()
 
 
 def _needs_database(exc: Exception) -> bool:

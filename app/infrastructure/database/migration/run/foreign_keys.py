@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.infrastructure.database.migration.errors import MigrationError
+from app.infrastructure.database.sqlite_direct import execute_direct
 
 
 async def defer_to_revisions(connection: AsyncConnection) -> None:
@@ -41,10 +42,10 @@ class ForeignKeyCheck:
             return
         if self._enforced is None:
             # Read once per run: it is set before the run starts, and SQLite ignores it inside a transaction.
-            self._enforced = bool(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
+            self._enforced = bool(execute_direct(connection, "PRAGMA foreign_keys")[0][0])
         if self._enforced:
             return  # enforced all along: no revision could leave a dangling reference
-        violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        violations = execute_direct(connection, "PRAGMA foreign_key_check")
         if violations:
             pairs = ", ".join(sorted({f"{row[0]} → {row[2]}" for row in violations}))
             direction = "upgrade" if step.is_upgrade else "downgrade"
