@@ -16,10 +16,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.types import TypeEngine
 
+from app.infrastructure.database.migration.bookkeeping import TABLE_NAMES
 from app.infrastructure.database.migration.guard.probes import Probe, TableKey
 
 SAMPLES = 3
 """Keys shown per finding."""
+_SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_'"
+_POSTGRESQL_TABLES = (
+    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN "
+    "('r', 'p', 'f', 'm') AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg~_%' ESCAPE '~'"
+)
 
 
 class LiveData:
@@ -39,6 +45,18 @@ class LiveData:
     def exists(self, key: TableKey) -> bool:
         """Whether table ``key`` is in the database now."""
         return self._columns_of(key) is not None
+
+    def holds_no_table(self) -> bool:
+        """Whether the database has no table at all but the migration system's own (in any schema, or attached
+        SQLite file): then no operation can hit a row. ``alembic_version`` under another name counts as a table."""
+        if self.connection.dialect.name == "sqlite":
+            attached = self.connection.exec_driver_sql("PRAGMA database_list").all()
+            if {row[1] for row in attached} - {"main", "temp"}:
+                return False
+            found = self.connection.exec_driver_sql(_SQLITE_TABLES).scalars()
+        else:
+            found = self.connection.exec_driver_sql(_POSTGRESQL_TABLES).scalars()
+        return set(found) <= {"alembic_version", *TABLE_NAMES}
 
     def has_rows(self, key: TableKey) -> bool:
         """Whether table ``key`` holds at least one row (one ``LIMIT 1`` query per table)."""
