@@ -27,6 +27,7 @@ from app.infrastructure.database.connection import create_engine
 from app.infrastructure.database.migration.guard.history import HistoryRecorder
 from app.infrastructure.database.migration.inspect.comparison import comparison_options
 from app.infrastructure.database.migration.run.foreign_keys import ForeignKeyCheck
+from app.infrastructure.database.migration.run.session import MUTATING_COMMANDS, plain_alembic_command
 from app.infrastructure.database.migration.run.timeouts import forget_overrides
 from app.infrastructure.database.migration.setup import persistent_url
 
@@ -106,6 +107,12 @@ def context_options(config: Config) -> dict[str, Any]:
         # written there too, by the API and plain `alembic` alike.
         "on_version_apply": (ForeignKeyCheck(), forget_overrides, *callbacks, HistoryRecorder()),
     }
+
+
+def compares(config: Config) -> bool:
+    """Whether the run may compare the database with the models (autogenerate, ``check``): every run but the API's
+    and plain ``alembic``'s upgrade, downgrade and stamp, which only apply, undo or stamp revisions."""
+    return (config.attributes.get("command") or plain_alembic_command(config)) not in MUTATING_COMMANDS
 
 
 @contextmanager
