@@ -35,14 +35,16 @@ configure_logging(config)
 follow_script_location(config, context.script)
 
 
-def comparison_options() -> dict[str, Any]:
-    """What autogenerate and ``check`` compare the database with: the models, the tables to include, the rewrites of
-    generated revisions. Nothing for a run that applies, undoes or stamps revisions, which so imports none of them."""
+def comparing_options() -> dict[str, Any]:
+    """What autogenerate and ``check`` compare the database with and how: the models, the tables to include, what
+    counts as a difference, the rewrites of generated revisions. Nothing for a run that applies, undoes or stamps
+    revisions, which so imports none of them."""
     if not compares(config):
         return {}
     from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
     from app.infrastructure.database.connection import Base
     from app.infrastructure.database.migration.author.tidying import revision_options
+    from app.infrastructure.database.migration.inspect.comparison import comparison_options
     from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
 
     # A caller may compare against other metadata (tests use a modified copy); the models are the default.
@@ -50,6 +52,7 @@ def comparison_options() -> dict[str, Any]:
     return {
         "target_metadata": target_metadata,
         "include_name": owned_tables_only(target_metadata.tables, context.script),
+        **comparison_options(),
         **revision_options(config),
     }
 
@@ -61,7 +64,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         **context_options(config),
-        **comparison_options(),
+        **comparing_options(),
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -69,7 +72,7 @@ def run_migrations_offline() -> None:
 
 def do_run_migrations(connection: Connection) -> None:
     """Run the migrations on ``connection``, one transaction per revision."""
-    context.configure(connection=connection, **context_options(config), **comparison_options())
+    context.configure(connection=connection, **context_options(config), **comparing_options())
     guards.enforce(context.get_context(), config)
     with context.begin_transaction():
         context.run_migrations()
