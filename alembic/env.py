@@ -11,18 +11,16 @@ mode renders SQL for the configured database's dialect without connecting. Plain
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
-from app.infrastructure.database.connection import Base
-from app.infrastructure.database.migration.author.tidying import revision_options
-from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
 from app.infrastructure.database.migration.run import guards
 from app.infrastructure.database.migration.run.environment import (
     command_line_errors,
+    compares,
     configure_logging,
     context_options,
     database_url,
@@ -35,19 +33,38 @@ from app.infrastructure.database.migration.setup import read_revision_files
 config = context.config
 configure_logging(config)
 follow_script_location(config, context.script)
-# A caller may compare against other metadata (tests use a modified copy); the models are the default.
-target_metadata = config.attributes.get("target_metadata") or Base.metadata
+
+
+def comparing_options() -> dict[str, Any]:
+    """What autogenerate and ``check`` compare the database with and how: the models, the tables to include, what
+    counts as a difference, the rewrites of generated revisions. Nothing for a run that applies, undoes or stamps
+    revisions, which so imports none of them."""
+    if not compares(config):
+        return {}
+    from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
+    from app.infrastructure.database.connection import Base
+    from app.infrastructure.database.migration.author.tidying import revision_options
+    from app.infrastructure.database.migration.inspect.comparison import comparison_options
+    from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
+
+    # A caller may compare against other metadata (tests use a modified copy); the models are the default.
+    target_metadata = config.attributes.get("target_metadata") or Base.metadata
+    return {
+        "target_metadata": target_metadata,
+        "include_name": owned_tables_only(target_metadata.tables, context.script),
+        **comparison_options(),
+        **revision_options(config),
+    }
 
 
 def run_migrations_offline() -> None:
     """Emit the migrations' SQL for the configured dialect, without a database."""
     context.configure(
         url=database_url(config),
-        target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         **context_options(config),
-        **revision_options(config),
+        **comparing_options(),
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -55,13 +72,7 @@ def run_migrations_offline() -> None:
 
 def do_run_migrations(connection: Connection) -> None:
     """Run the migrations on ``connection``, one transaction per revision."""
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        include_name=owned_tables_only(target_metadata.tables, context.script),
-        **context_options(config),
-        **revision_options(config),
-    )
+    context.configure(connection=connection, **context_options(config), **comparing_options())
     guards.enforce(context.get_context(), config)
     with context.begin_transaction():
         context.run_migrations()

@@ -95,7 +95,7 @@ async def upgrade_database(
 
     ``on_event`` hears about waiting for another migrator's lock and about retries after a lock timeout.
     """
-    from app.infrastructure.database.migration.adopt import adoption
+    from app.infrastructure.database.migration.adopt import detection
     from app.infrastructure.database.migration.run import guards, runner
 
     config = config_for(database_url, script_location)
@@ -108,7 +108,7 @@ async def upgrade_database(
         lambda cfg: runner.upgrade(cfg, target),
         on_step=on_step,
         on_event=on_event,
-        prepare=adoption.adopt_before_upgrade,
+        prepare=detection.adopt_before_upgrade,
         run_when_nothing_planned=True,
     )
     if not result.steps and revisions.is_past(load_scripts(config), target, result.to_revisions):
@@ -142,8 +142,8 @@ async def adopt_database(
         lambda _cfg: None,
         prepare=partial(adoption.adopt, dry_run=dry_run),
     )
-    assert result.adoption is not None  # adopt() always returns one
-    return result.adoption
+    # Adoption runs on a database without a revision only (see runner.Prepare).
+    return result.adoption or Adoption("versioned", None, current=result.from_revisions)
 
 
 async def downgrade_database(

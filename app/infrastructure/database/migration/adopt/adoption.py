@@ -20,11 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from alembic.runtime.migration import MigrationContext
-from alembic.script import Script, ScriptDirectory
-from sqlalchemy import String, inspect, literal
+from alembic.script import ScriptDirectory
+from sqlalchemy import String, literal
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from app.infrastructure.database.migration.adopt.detection import has_application_tables, initial_revision
 from app.infrastructure.database.migration.adopt.replay import RevisionReplay, replay_legacy, replay_revision
 from app.infrastructure.database.migration.adopt.table_shapes import (
     REPAIRABLE,
@@ -34,12 +35,11 @@ from app.infrastructure.database.migration.adopt.table_shapes import (
     is_widening,
     reflect_tables,
 )
-from app.infrastructure.database.migration.bookkeeping import TABLE_NAMES
 from app.infrastructure.database.migration.connection import first_line
-from app.infrastructure.database.migration.errors import MigrationError, MigrationSetupError, UnknownLegacyStateError
+from app.infrastructure.database.migration.errors import MigrationError, UnknownLegacyStateError
 from app.infrastructure.database.migration.guard import history
 from app.infrastructure.database.migration.inspect import revisions
-from app.infrastructure.database.migration.inspect.foreign_tables import VERSION_TABLE, foreign_tables
+from app.infrastructure.database.migration.inspect.foreign_tables import foreign_tables
 from app.infrastructure.database.migration.results import AdoptedTable, Adoption
 
 # Types first, then defaults, names and comments: the order a reviewer reads the dry run in.
@@ -61,8 +61,8 @@ def adopt(connection: Connection, script: ScriptDirectory, *, dry_run: bool = Fa
     current = revisions.current_heads(connection)
     if current:
         return Adoption("versioned", None, current=current)
-    initial = _initial_revision(script)
-    if not set(inspect(connection).get_table_names()) - {VERSION_TABLE} - TABLE_NAMES:  # nothing but bookkeeping
+    initial = initial_revision(script)
+    if not has_application_tables(connection):
         return Adoption("empty", None)
     with _replaying():
         target = replay_revision(connection, initial)
@@ -80,12 +80,6 @@ def adopt(connection: Connection, script: ScriptDirectory, *, dry_run: bool = Fa
     return replace(adoption, applied=True)
 
 
-def adopt_before_upgrade(connection: Connection, script: ScriptDirectory) -> Adoption | None:
-    """Adopt a legacy database so that an upgrade can continue from the initial revision; ``None`` if not legacy."""
-    adoption = adopt(connection, script)
-    return adoption if adoption.state == "legacy" else None
-
-
 def check_stamp(connection: Connection, script: ScriptDirectory, revision: str) -> None:
     """Refuse to stamp tables adoption has not verified: stamping them would hide their differences.
 
@@ -101,21 +95,6 @@ def check_stamp(connection: Connection, script: ScriptDirectory, revision: str) 
             f"`stockdata migrate adopt` to bring them to revision {adoption.revision} and stamp it (add --dry-run "
             "to see how), or pass --verified-by-hand if you have checked the schema yourself"
         )
-
-
-def _initial_revision(script: ScriptDirectory) -> Script:
-    bases = script.get_bases()
-    if not bases:
-        raise MigrationSetupError(
-            f"the migration scripts have no revisions yet ({script.versions} is empty); write the first with "
-            '`stockdata migrate revision -m "initial schema"`, or point MIGRATION_SCRIPT_LOCATION at your scripts'
-        )
-    if len(bases) != 1:
-        raise MigrationError(f"the migration scripts have {len(bases)} base revisions; adoption needs exactly one")
-    initial = script.get_revision(bases[0])
-    if initial is None:
-        raise MigrationError(f"the base revision {bases[0]} cannot be loaded")
-    return initial
 
 
 @contextmanager

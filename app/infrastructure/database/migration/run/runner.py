@@ -40,7 +40,8 @@ OnStep = Callable[[MigrationStep], None]
 Plan = Callable[[ScriptDirectory, tuple[str, ...]], list[Script]]
 """The revisions a run will apply or undo, given the scripts and the current heads."""
 Prepare = Callable[[Connection, ScriptDirectory], Adoption | None]
-"""Runs before the plan: adopts a legacy database (the plan then starts from its heads)."""
+"""Runs before the plan on a database without a revision: adopts a legacy one (the plan then starts from its heads).
+A database with a revision has nothing to adopt, so a run on it never imports the adoption machinery."""
 
 
 async def run(
@@ -57,12 +58,12 @@ async def run(
 ) -> RunResult:
     """Under the migration lock: plan from the current revision, run ``alembic_call`` (retried on lock timeouts).
 
-    ``prepare`` (adoption of a legacy database) runs first, on the same connection in its own transaction. With an
-    empty plan Alembic is not called (``downgrade -1`` at base would fail), unless asked to (``stamp``; ``upgrade``,
-    whose guards check the checksums even with nothing to apply). The notes of env.py's guards (:mod:`.guards`:
-    fence, checksums, the data pre-flight) end up in the result. A corrupt ``alembic_version`` raises
-    CorruptVersionTableError, unless ``repair_version_table`` (``stamp``): adoption then does not run, and
-    :func:`repairing` is true for ``alembic_call``.
+    ``prepare`` (adoption of a legacy database) runs first, on a database without a revision, on the same connection
+    in its own transaction. With an empty plan Alembic is not called (``downgrade -1`` at base would fail), unless
+    asked to (``stamp``; ``upgrade``, whose guards check the checksums even with nothing to apply). The notes of
+    env.py's guards (:mod:`.guards`: fence, checksums, the data pre-flight) end up in the result. A corrupt
+    ``alembic_version`` raises CorruptVersionTableError, unless ``repair_version_table`` (``stamp``): adoption then
+    does not run, and :func:`repairing` is true for ``alembic_call``.
     """
     script = load_scripts(config)
     config.attributes["command"] = command_name
@@ -77,7 +78,7 @@ async def run(
             await connection.commit()
             if not corrupt:
                 revisions.ensure_known(script, before)
-            adopted = await connection.run_sync(prepare, script) if prepare is not None and not corrupt else None
+            adopted = await connection.run_sync(prepare, script) if prepare is not None and not before else None
             await connection.commit()
         except DBAPIError as exc:
             raise failures.classify(exc, failed=None, config=config) from exc

@@ -37,34 +37,36 @@ _SQLITE_FOREVER_MS = 2**31 - 1
 T = TypeVar("T")
 
 
+_TIMEOUTS = "set_config('lock_timeout', :lock, false), set_config('statement_timeout', :statement, false)"
+# Should the migrator die during a long statement, the server notices within seconds, rolls back and releases the
+# migration lock, instead of finishing the statement first. PostgreSQL 14+, on servers whose OS supports it.
+_CLIENT_CHECK = "set_config('client_connection_check_interval', :every, false)"
+
+
 async def configure_session(connection: AsyncConnection, settings: Settings) -> None:
-    """Apply the migration timeouts of ``settings`` to ``connection`` for the rest of its session."""
+    """Apply the migration timeouts of ``settings`` to ``connection`` for the rest of its session, in one round trip."""
     if connection.dialect.name == "postgresql":
-        await connection.execute(
-            text("SELECT set_config('lock_timeout', :lock, false), set_config('statement_timeout', :statement, false)"),
-            {"lock": _ms(settings.migration_ddl_lock_timeout), "statement": _ms(settings.migration_statement_timeout)},
-        )
+        values = {
+            "lock": _ms(settings.migration_ddl_lock_timeout),
+            "statement": _ms(settings.migration_statement_timeout),
+        }
+        if (connection.dialect.server_version_info or (0,)) >= (14,):
+            try:
+                await connection.execute(
+                    text(f"SELECT {_TIMEOUTS}, {_CLIENT_CHECK}"), values | {"every": CLIENT_CHECK_INTERVAL}
+                )
+                await connection.commit()
+                return
+            except DBAPIError:  # the server's OS cannot check the client: the timeouts alone
+                await connection.rollback()
+        await connection.execute(text(f"SELECT {_TIMEOUTS}"), values)
         await connection.commit()
-        await _watch_client(connection)
     elif connection.dialect.name == "sqlite":
         busy = round(settings.migration_ddl_lock_timeout * 1000) or _SQLITE_FOREVER_MS
-        await connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy}")
-        await connection.commit()
-
-
-async def _watch_client(connection: AsyncConnection) -> None:
-    # Should the migrator die during a long statement, the server notices within seconds, rolls back and releases the
-    # migration lock, instead of finishing the statement first. PostgreSQL 14+, on servers whose OS supports it.
-    if (connection.dialect.server_version_info or (0,)) < (14,):
-        return
-    try:
-        await connection.execute(
-            text("SELECT set_config('client_connection_check_interval', :every, false)"),
-            {"every": CLIENT_CHECK_INTERVAL},
-        )
-        await connection.commit()
-    except DBAPIError:
-        await connection.rollback()
+        # Straight to the driver: a pragma of the connection needs no transaction around it.
+        raw = await connection.get_raw_connection()
+        cursor = await raw.driver_connection.execute(f"PRAGMA busy_timeout = {busy}")  # type: ignore[union-attr]
+        await cursor.close()
 
 
 def override_timeouts(*, lock_timeout: float | None = None, statement_timeout: float | None = None) -> None:
