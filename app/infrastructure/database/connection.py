@@ -18,7 +18,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from app.core.config import get_settings, normalize_database_url
-from app.infrastructure.database.sqlite_direct import execute_direct
+from app.infrastructure.database.direct import execute_direct
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

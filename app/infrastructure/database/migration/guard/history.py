@@ -18,6 +18,7 @@ from sqlalchemy import Insert, inspect, select
 from sqlalchemy.engine import Connection
 
 from app import __version__
+from app.infrastructure.database.direct import execute_direct
 from app.infrastructure.database.migration.bookkeeping import HISTORY
 from app.infrastructure.database.migration.errors import (
     AmbiguousRevisionError,
@@ -28,7 +29,6 @@ from app.infrastructure.database.migration.errors import (
 from app.infrastructure.database.migration.guard.checksums import file_checksum
 from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.results import AuditRecord, ChecksumMismatch, Verification
-from app.infrastructure.database.sqlite_direct import execute_direct
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext, MigrationInfo
@@ -93,14 +93,15 @@ def _write(connection: Connection, script: Script, method: str, seconds: float |
         "app_version": __version__,
         "host": socket.gethostname(),
     }
-    if connection.dialect.name != "sqlite":
+    if connection.dialect.name == "sqlite":
+        # Every revision writes one: straight to the driver (one trip to aiosqlite's thread), with SQLAlchemy's SQL
+        # and values.
+        sql, parameters = _sqlite_upsert()
+        execute_direct(connection, sql, [_bound(row[name], process) for name, process in parameters])
+    elif (literal := _postgresql_literal(row)) is not None and _asyncpg_transaction(connection):
+        execute_direct(connection, literal)  # one round trip: no statement to prepare
+    else:
         connection.execute(_upsert(connection.dialect.name), row)
-        return
-    # Every revision writes one: straight to the driver (one trip to aiosqlite's thread), with SQLAlchemy's SQL and
-    # values.
-    sql, parameters = _sqlite_upsert()
-    values = [row[name] if process is None or row[name] is None else process(row[name]) for name, process in parameters]
-    execute_direct(connection, sql, values)
 
 
 @cache
@@ -131,6 +132,40 @@ def _sqlite_upsert() -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None]
         for name in compiled.positiontup or ()
     )
     return compiled.string, parameters
+
+
+def _bound(value: Any, process: Callable[[Any], Any] | None) -> Any:
+    return value if process is None or value is None else process(value)
+
+
+@cache
+def _postgresql_upsert() -> tuple[str, dict[str, Callable[[Any], str] | None]]:
+    """The PostgreSQL upsert as text with ``%(name)s`` placeholders, and per parameter how SQLAlchemy writes a value
+    as a literal (as it does for offline SQL)."""
+    from sqlalchemy.dialects.postgresql.base import PGDialect
+
+    dialect = PGDialect()  # type: ignore[no-untyped-call]
+    compiled = _upsert("postgresql").compile(dialect=dialect)
+    literals: dict[str, Callable[[Any], str] | None] = {
+        name: bind.type.dialect_impl(dialect).literal_processor(dialect) for name, bind in compiled.binds.items()
+    }
+    return compiled.string, literals
+
+
+def _postgresql_literal(row: dict[str, Any]) -> str | None:
+    """The upsert of ``row`` with its values written in; ``None`` when a value has a backslash, whose meaning in a
+    literal depends on the server's ``standard_conforming_strings``, or no literal form."""
+    sql, literals = _postgresql_upsert()
+    if any(isinstance(value, str) and "\\" in value for value in row.values()) or None in literals.values():
+        return None
+    values = {name: "NULL" if row[name] is None else render(row[name]) for name, render in literals.items() if render}
+    return sql % values
+
+
+def _asyncpg_transaction(connection: Connection) -> bool:
+    """Whether ``connection`` runs on asyncpg, inside the transaction SQLAlchemy began (as a revision's is)."""
+    driver: Any = connection.connection.driver_connection
+    return connection.dialect.driver == "asyncpg" and bool(driver.is_in_transaction())
 
 
 def _utcnow() -> datetime:

@@ -15,8 +15,8 @@ from typing import Any
 from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.infrastructure.database.direct import execute_direct
 from app.infrastructure.database.migration.errors import MigrationError
-from app.infrastructure.database.sqlite_direct import execute_direct
 
 
 async def defer_to_revisions(connection: AsyncConnection) -> None:
