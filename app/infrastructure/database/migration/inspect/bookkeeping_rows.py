@@ -52,8 +52,9 @@ class Bookkeeping:
 async def read_bookkeeping(url: str, *, with_status: bool) -> Bookkeeping | None:
     """The rows of the database at ``url`` (the history and the mark only ``with_status``); ``None`` when the URL
     has an option that only SQLAlchemy's dialect reads, for the caller to read through SQLAlchemy."""
-    if parse_url(url).backend == "sqlite":
-        if parse_url(url).query:  # e.g. ?timeout= or ?uri=true, which the pysqlite dialect turns into arguments
+    parsed = parse_url(url)
+    if parsed.backend == "sqlite":
+        if parsed.query:  # e.g. ?timeout= or ?uri=true, which the pysqlite dialect turns into arguments
             return None
         # In a thread, as aiosqlite would: a file another connection holds locked makes the read wait.
         return await asyncio.to_thread(_read_sqlite, url, with_status)
