@@ -21,15 +21,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import parse_qsl, quote, quote_plus, unquote
 
 from app import PROJECT_ROOT
 from app.core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "stockdata.db"
 DEFAULT_SCRIPT_LOCATION = PROJECT_ROOT / "alembic"
@@ -48,6 +50,78 @@ _ASYNC_DRIVERS = {
 _CREDENTIALS = re.compile(r"(?P<scheme>[\w+]+)://(?P<credentials>[^:/]*(?::[^@]*)?)@(?P<rest>.*)", re.DOTALL)
 
 
+# SQLAlchemy's pattern for a URL (``sqlalchemy.engine.url._parse_url``): the split must be the same as the one the
+# engine makes, and the read-only commands read the URL without importing SQLAlchemy.
+_URL = re.compile(
+    r"""
+    (?P<drivername>[\w\+]+)://
+    (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+    (?:(?:\[(?P<ipv6host>[^/\?]+)\]|(?P<ipv4host>[^/:\?]+))?(?::(?P<port>[^/\?]*))?)?
+    (?:/(?P<database>[^\?]*))?
+    (?:\?(?P<query>.*))?
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class DatabaseURL:
+    """A database URL in parts, as SQLAlchemy's ``make_url`` reads it and ``render_as_string`` writes it."""
+
+    drivername: str
+    username: str | None
+    password: str | None
+    host: str | None
+    port: int | None
+    database: str | None
+    query: tuple[tuple[str, str], ...]
+    """The options in the order written (a name may repeat)."""
+
+    @property
+    def backend(self) -> str:
+        """``postgresql`` or ``sqlite`` (the scheme without its driver)."""
+        return self.drivername.split("+", 1)[0]
+
+    def render(self, *, hide_password: bool = True) -> str:
+        """The URL as text, the password as ``***`` unless ``hide_password`` is false; options sorted by name."""
+        text = f"{self.drivername}://"
+        if self.username is not None:
+            text += quote(self.username, safe=" +")
+            if self.password is not None:
+                text += ":" + ("***" if hide_password else quote(self.password, safe=" +"))
+            text += "@"
+        if self.host is not None:
+            text += f"[{self.host}]" if ":" in self.host else self.host
+        if self.port is not None:
+            text += f":{self.port}"
+        if self.database is not None:
+            text += "/" + quote(self.database, safe=" +/")
+        if self.query:
+            options = sorted(self.query, key=lambda option: option[0])
+            text += "?" + "&".join(f"{quote_plus(name)}={quote_plus(value)}" for name, value in options)
+        return text
+
+
+def parse_url(text: str) -> DatabaseURL:
+    """``text`` split into its parts; ValueError when it is not a URL (or its port is not a number)."""
+    match = _URL.match(text)
+    if match is None:
+        raise ValueError("not a database URL")
+    parts = match.groupdict()
+    username, password, database = (
+        None if parts[name] is None else unquote(parts[name]) for name in ("username", "password", "database")
+    )
+    return DatabaseURL(
+        drivername=parts["drivername"],
+        username=username,
+        password=password,
+        host=parts["ipv4host"] or parts["ipv6host"],
+        port=None if parts["port"] is None else int(parts["port"]),
+        database=database,
+        query=tuple(parse_qsl(parts["query"] or "")),
+    )
+
+
 def _spilled_credentials(text: str) -> re.Match[str] | None:
     """The match of ``text``'s credentials when another ``@`` follows them (a raw ``@`` in a password), else None."""
     match = _CREDENTIALS.fullmatch(text.strip())
@@ -64,8 +138,8 @@ def mask_url(url: str | URL) -> str:
     if spilled:
         return f"{spilled['scheme']}://***@{spilled['rest'].rsplit('@', 1)[1]}"
     try:
-        return make_url(text.strip()).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
+        return parse_url(text.strip()).render(hide_password=True)
+    except ValueError:
         return "<unparseable URL>"
 
 
@@ -78,8 +152,8 @@ def normalize_database_url(raw: str, *, source: str = "DATABASE_URL") -> str:
             "(and '%' as %25), e.g. postgresql://user:p%40ss@host/dbname"
         )
     try:
-        url = make_url(raw.strip())
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        url = parse_url(raw.strip())
+    except ValueError:  # also a port that is not a number
         raise ConfigurationError(
             f"{source} is not a valid database URL ({mask_url(raw)}); expected e.g. "
             "postgresql://user:password@host:5432/dbname or sqlite:///path/to/file.db"
@@ -87,16 +161,16 @@ def normalize_database_url(raw: str, *, source: str = "DATABASE_URL") -> str:
     driver = _ASYNC_DRIVERS.get(url.drivername)
     if driver is None:
         raise ConfigurationError(
-            f"{source} uses the unsupported scheme {url.drivername!r} ({mask_url(url)}); "
+            f"{source} uses the unsupported scheme {url.drivername!r} ({url.render()}); "
             "use postgresql://… or sqlite:///…"
         )
     if driver.startswith("sqlite") and url.database in (None, ""):
-        raise ConfigurationError(f"{source} names no SQLite file ({mask_url(url)}); use sqlite:///path/to/file.db")
+        raise ConfigurationError(f"{source} names no SQLite file ({url.render()}); use sqlite:///path/to/file.db")
     if driver.startswith("postgresql") and not url.database:
-        raise ConfigurationError(f"{source} names no database ({mask_url(url)}); add /dbname after the host")
+        raise ConfigurationError(f"{source} names no database ({url.render()}); add /dbname after the host")
     if url.port is not None and not 0 < url.port < 65536:
-        raise ConfigurationError(f"{source} has the port {url.port}, outside 1-65535 ({mask_url(url)})")
-    return url.set(drivername=driver).render_as_string(hide_password=False)
+        raise ConfigurationError(f"{source} has the port {url.port}, outside 1-65535 ({url.render()})")
+    return replace(url, drivername=driver).render(hide_password=False)
 
 
 _TRUE = {"1", "on", "t", "true", "y", "yes"}

@@ -1,7 +1,8 @@
 """What the read-only commands and ``--help`` import, through the installed script: ``current``, ``status``, ``heads``
-and ``history`` read one line of revisions from the files' text and one row or three from the database, so they
-import neither Alembic nor the wings that run, adopt, write, lint or pre-flight revisions; ``--help`` imports no
-part of the migration system. (What this saves is measured in benchmarks/, never here.)"""
+and ``history`` read one line of revisions from the files' text and one row or three from the database through the
+bare driver (sqlite3 or asyncpg), so they import neither Alembic, SQLAlchemy, the other backend's driver, nor the
+wings that run, adopt, write, lint or pre-flight revisions; ``--help`` imports no part of the migration system.
+(What this saves is measured in benchmarks/, never here.)"""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ MIGRATION = "app.infrastructure.database.migration"
 HEAVY = (
     "alembic",  # its runtime, autogenerate and operations all come with `import alembic`
     "mako",
+    "sqlalchemy",  # the rows are read through the bare driver, the URL parsed by app/core/config.py
+    "aiosqlite",  # SQLite is read with the standard library's sqlite3
     "pydantic",  # the settings are read by app/core/config.py with the standard library
     "pydantic_settings",
     "dotenv",  # imported only when a .env file exists (there is none here)
@@ -67,6 +70,8 @@ def test_the_read_only_commands_import_neither_alembic_nor_the_heavy_wings(
 
     assert f"{MIGRATION}.reading" in modules  # the command did go through the API
     assert heavy(modules) == []
+    if database_url.startswith("sqlite"):
+        assert "asyncpg" not in modules
     assert shown in stdout
 
 

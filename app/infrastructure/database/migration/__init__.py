@@ -6,7 +6,8 @@ call in ``asyncio.run(...)``. ``database_url`` overrides ``settings.migration_ur
 ``DATABASE_URL``) for one call.
 
 The verbs defined here import their wings (and Alembic's runtime) when called, so that importing the package for a
-read-only verb stays cheap: ``current``, ``status``, ``heads`` and ``history`` import neither (README, "Benchmarks").
+read-only verb stays cheap: ``current``, ``status``, ``heads`` and ``history`` import neither, nor SQLAlchemy (README,
+"Benchmarks").
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from app.infrastructure.database.migration.connection import describe_target, open_connection
 from app.infrastructure.database.migration.errors import DatabaseUnreachableError
-from app.infrastructure.database.migration.guard import fence
 from app.infrastructure.database.migration.inspect import revisions
 from app.infrastructure.database.migration.reading import (
     check_database,
@@ -222,6 +222,8 @@ async def mark_environment(
 
     Leaving production needs ``production_confirmed``, like every guarded command.
     """
+    from app.infrastructure.database.migration.guard import fence
+
     async with open_connection(resolve_url(database_url)) as connection:
         marked = await connection.run_sync(fence.mark, environment, confirmed=production_confirmed)
         await connection.commit()

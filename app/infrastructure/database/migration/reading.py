@@ -2,8 +2,10 @@
 
 None of them changes the database; those needing no database (``get_heads``, ``show_history``, ``render_sql``)
 never connect. ``get_current_revision``, ``get_status``, ``get_heads`` and ``show_history`` read a plain history
-from the revision files' text (:mod:`.inspect.revision_files`) and import Alembic only for any other; the verbs
-that need Alembic's runtime or the models import them when called.
+from the revision files' text (:mod:`.inspect.revision_files`) and the database's rows through the bare driver
+(:mod:`.inspect.bookkeeping_rows`), importing neither Alembic nor SQLAlchemy; only another history (or a URL option
+only SQLAlchemy reads) takes them through Alembic. The verbs that need Alembic's runtime, SQLAlchemy or the models
+import them when called.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.infrastructure.database.migration.connection import open_connection
-from app.infrastructure.database.migration.guard import fence, history, status
 from app.infrastructure.database.migration.inspect import revisions
+from app.infrastructure.database.migration.inspect.bookkeeping_rows import Bookkeeping, read_bookkeeping
 from app.infrastructure.database.migration.inspect.revision_files import PlainHistory, read_plain_history
 from app.infrastructure.database.migration.results import (
     CheckResult,
@@ -43,11 +45,9 @@ async def get_current_revision(*, database_url: str | None = None, script_locati
     """
     url = resolve_url(database_url)
     plain = _plain_history(script_location)
-    if plain is not None:
-        async with open_connection(url) as connection:
-            current = await connection.run_sync(revisions.current_heads)
-        if plain.applied(current) is not None:
-            return ",".join(current) if current else None
+    found = None if plain is None else await read_bookkeeping(url, with_status=False)
+    if plain is not None and found is not None and plain.applied(found.current) is not None:
+        return ",".join(found.current) if found.current else None
     from app.infrastructure.database.migration.run import runner
 
     config = config_for(database_url, script_location)
@@ -59,11 +59,11 @@ async def get_status(*, database_url: str | None = None, script_location: Path |
     """Every revision with whether it is applied (and its audit row), the current revision, heads, environment."""
     url = resolve_url(database_url)
     plain = _plain_history(script_location)
-    if plain is not None:
-        async with open_connection(url) as connection:
-            found = await connection.run_sync(status.read_plain_status, plain)
-        if found is not None:
-            return found
+    found = None if plain is None else await read_bookkeeping(url, with_status=True)
+    if plain is not None and found is not None and (plain_status := _plain_status(plain, found)) is not None:
+        return plain_status
+    from app.infrastructure.database.migration.guard import status
+
     config = config_for(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
         return await connection.run_sync(status.read_status, load_scripts(config))
@@ -91,14 +91,28 @@ def _plain_history(script_location: Path | None) -> PlainHistory | None:
     return read_plain_history(scripts_folder(script_location), ALEMBIC_INI)
 
 
+def _plain_status(plain: PlainHistory, found: Bookkeeping) -> Status | None:
+    """The status of a database at one of ``plain``'s revisions (or none); ``None`` otherwise, for Alembic's graph
+    to judge and explain."""
+    applied = plain.applied(found.current)
+    if applied is None:
+        return None
+    infos = tuple(replace(info, audit=found.records.get(info.revision)) for info in applied)
+    return Status(found.current, plain.heads, infos, found.environment)
+
+
 async def get_environment(*, database_url: str | None = None) -> DatabaseEnvironment:
     """What the database is marked as (``None`` when never marked), and its name for confirmations."""
+    from app.infrastructure.database.migration.guard import fence
+
     async with open_connection(resolve_url(database_url)) as connection:
         return await connection.run_sync(fence.read_environment)
 
 
 async def check_database(*, database_url: str | None = None, script_location: Path | None = None) -> CheckResult:
     """What ``check`` needs over one connection: the status, the drift (when nothing is pending), foreign tables."""
+    from app.infrastructure.database.migration.guard import status
+
     config = config_for(database_url, script_location)
     async with open_connection(config.attributes["database_url"]) as connection:
         return await connection.run_sync(status.check, target_metadata(), load_scripts(config))
@@ -129,6 +143,8 @@ async def verify_migrations(*, database_url: str | None = None, script_location:
 
     Raises UnknownRevisionError when the database is at a revision neither these scripts nor its history know.
     """
+    from app.infrastructure.database.migration.guard import history
+
     config = config_for(database_url, script_location)
     script = load_scripts(config)
     async with open_connection(config.attributes["database_url"]) as connection:

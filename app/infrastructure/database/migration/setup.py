@@ -1,7 +1,7 @@
 """Where the migration scripts live, which database a call migrates, and the Alembic ``Config`` built in one place.
 
-Alembic is imported when a ``Config`` is built, not with this module: the read-only commands that read the revision
-files themselves (:mod:`.inspect.revision_files`) never import it.
+Alembic is imported when a ``Config`` is built, and SQLAlchemy when the models are, not with this module: the
+read-only commands that read the revision files themselves (:mod:`.inspect.revision_files`) never import them.
 """
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData
-from sqlalchemy.engine import make_url
-
 from app import PROJECT_ROOT
-from app.core.config import DEFAULT_SCRIPT_LOCATION, get_settings, normalize_database_url
+from app.core.config import DEFAULT_SCRIPT_LOCATION, get_settings, normalize_database_url, parse_url
 from app.infrastructure.database.migration.errors import ConfigurationError, MigrationSetupError, RevisionFileError
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from sqlalchemy import MetaData
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 SCRIPT_LOCATION = DEFAULT_SCRIPT_LOCATION
@@ -72,9 +70,9 @@ def persistent_url(url: str) -> str:
     Such a database lives as long as one connection, and every migration command opens its own: an upgrade would
     report success on a database that is gone when it returns.
     """
-    parsed = make_url(url)
-    in_memory = parsed.database == ":memory:" or parsed.query.get("mode") == "memory"
-    if parsed.get_backend_name() == "sqlite" and in_memory:
+    parsed = parse_url(url)
+    in_memory = parsed.database == ":memory:" or ("mode", "memory") in parsed.query
+    if parsed.backend == "sqlite" and in_memory:
         raise ConfigurationError(
             "the database URL names an in-memory SQLite database, which disappears with each command's connection, "
             "so there is nothing to migrate; use a file, e.g. sqlite:///data/stockdata.db"

@@ -10,7 +10,6 @@ from sqlalchemy.engine import Connection
 
 from app.infrastructure.database.migration.guard import fence, history
 from app.infrastructure.database.migration.inspect import revisions
-from app.infrastructure.database.migration.inspect.revision_files import PlainHistory
 from app.infrastructure.database.migration.results import CheckResult, Status
 
 if TYPE_CHECKING:
@@ -26,19 +25,6 @@ def read_status(connection: Connection, script: ScriptDirectory) -> Status:
     applied = revisions.applied_set(script, current)
     infos = tuple(replace(info, audit=records.get(info.revision)) for info in revisions.all_revisions(script, applied))
     return Status(current, tuple(script.get_heads()), infos, environment.environment)
-
-
-def read_plain_status(connection: Connection, plain: PlainHistory) -> Status | None:
-    """:func:`read_status` for a plain history read without Alembic; ``None`` when the database is not at one of
-    its revisions (or none), for :func:`read_status` to judge and explain."""
-    current = revisions.current_heads(connection)
-    applied = plain.applied(current)
-    if applied is None:
-        return None
-    records = history.read_records(connection)
-    environment = fence.read_environment(connection)
-    infos = tuple(replace(info, audit=records.get(info.revision)) for info in applied)
-    return Status(current, plain.heads, infos, environment.environment)
 
 
 def check(connection: Connection, metadata: MetaData, script: ScriptDirectory) -> CheckResult:

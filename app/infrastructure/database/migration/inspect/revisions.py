@@ -1,8 +1,8 @@
 """Reading the revision graph and where the database stands in it: resolving targets, planning runs, and turning
 Alembic's errors into ours.
 
-Alembic is imported where its graph is used, not with this module: reading ``alembic_version`` needs only
-SQLAlchemy, and the read-only commands' fast path (:mod:`.revision_files`) never imports Alembic.
+Alembic is imported where its graph is used, and SQLAlchemy where ``alembic_version`` is read, not with this
+module: the read-only commands' fast path (:mod:`.revision_files`, :mod:`.bookkeeping_rows`) imports neither.
 """
 
 from __future__ import annotations
@@ -11,9 +11,6 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
-
-from sqlalchemy import Column, MetaData, String, Table, inspect, select
-from sqlalchemy.engine import Connection
 
 from app.infrastructure.database.migration.errors import (
     AmbiguousRevisionError,
@@ -27,9 +24,10 @@ from app.infrastructure.database.migration.results import RevisionInfo
 
 if TYPE_CHECKING:
     from alembic.script import Script, ScriptDirectory
+    from sqlalchemy.engine import Connection
 
-# Alembic's version table as MigrationContext declares it (no `version_table` option is configured).
-_VERSION_TABLE = Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False))
+VERSION_TABLE = "alembic_version"
+"""Alembic's version table (no ``version_table`` option is configured), with its one column ``version_num``."""
 
 # What Alembic writes (hex ids, or --rev-id's words); anything else in alembic_version was not written by it.
 _WELL_FORMED_ID = re.compile(r"[\w.\-]+")
@@ -80,9 +78,11 @@ def multiple_heads_error(heads: Sequence[str]) -> MultipleHeadsError:
 
 def version_rows(connection: Connection) -> tuple[str, ...]:
     """Every row of ``alembic_version`` as it is, however malformed; empty for an unmigrated database."""
-    if not inspect(connection).has_table(_VERSION_TABLE.name):
+    from sqlalchemy import column, inspect, select, table
+
+    if not inspect(connection).has_table(VERSION_TABLE):
         return ()
-    return tuple(connection.scalars(select(_VERSION_TABLE.c.version_num)))
+    return tuple(connection.scalars(select(column("version_num")).select_from(table(VERSION_TABLE))))
 
 
 def current_heads(connection: Connection) -> tuple[str, ...]:
@@ -90,7 +90,11 @@ def current_heads(connection: Connection) -> tuple[str, ...]:
 
     Raises CorruptVersionTableError when a row cannot be a revision id at all (empty, blanks, control characters).
     """
-    rows = version_rows(connection)
+    return well_formed(version_rows(connection))
+
+
+def well_formed(rows: tuple[str, ...]) -> tuple[str, ...]:
+    """``rows`` of ``alembic_version``; CorruptVersionTableError when one cannot be a revision id at all."""
     problem = corruption(None, rows)
     if problem is not None:
         raise corrupt_version_table(problem)
