@@ -28,6 +28,8 @@ def test_an_upgrade_from_empty_and_at_head_imports_neither_adoption_nor_the_mode
         assert f"{MIGRATION}.run.runner" in modules  # the upgrade did run
         assert ADOPTION not in modules
         assert not [name for name in modules if name == MODELS or name.startswith(f"{MODELS}.")]
+        assert "mako.exceptions" in modules  # Alembic's, as always
+        assert "pygments" not in modules  # installed here (pytest's), but not loaded for Mako's HTML error pages
 
 
 def test_a_database_without_a_revision_but_with_tables_is_still_checked_by_adoption(

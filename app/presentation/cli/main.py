@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import traceback
 from typing import Any
 
@@ -11,6 +12,11 @@ from app import __version__
 from app.core.errors import StockdataError
 from app.presentation.cli.commands.migration_command import migrate
 from app.presentation.cli.options import common_options
+
+# Alembic imports Mako, whose error module loads Pygments when it is installed (pytest brings it into every
+# development environment) to colour HTML error pages: about 0.1 s of every command's start. A command never
+# renders one, so Mako is told Pygments is absent, as it is in a runtime-only installation.
+sys.modules.setdefault("mako.ext.pygmentplugin", None)  # type: ignore[arg-type]
 
 
 class StockdataGroup(click.Group):
