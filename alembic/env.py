@@ -17,6 +17,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.infrastructure.database.connection import Base
 from app.infrastructure.database.migration.run import guards
 from app.infrastructure.database.migration.run.environment import (
     command_line_errors,
@@ -37,17 +38,17 @@ follow_script_location(config, context.script)
 
 def comparing_options() -> dict[str, Any]:
     """What autogenerate and ``check`` compare the database with and how: the models, the tables to include, what
-    counts as a difference, the rewrites of generated revisions. Nothing for a run that applies, undoes or stamps
-    revisions, which so imports none of them."""
+    counts as a difference, the rewrites of generated revisions. A run that applies, undoes or stamps revisions gets
+    only the metadata's naming convention (which names the constraints its revisions leave unnamed), and so imports
+    neither the models nor the comparison."""
+    # A caller may compare against other metadata (tests use a modified copy); the models are the default.
     if not compares(config):
-        return {}
+        return {"target_metadata": config.attributes.get("target_metadata") or Base.metadata}
     from app.infrastructure.database import models  # noqa: F401  (fills Base.metadata with every table)
-    from app.infrastructure.database.connection import Base
     from app.infrastructure.database.migration.author.tidying import revision_options
     from app.infrastructure.database.migration.inspect.comparison import comparison_options
     from app.infrastructure.database.migration.inspect.foreign_tables import owned_tables_only
 
-    # A caller may compare against other metadata (tests use a modified copy); the models are the default.
     target_metadata = config.attributes.get("target_metadata") or Base.metadata
     return {
         "target_metadata": target_metadata,
