@@ -47,6 +47,7 @@ async def open_connection(url: str, *, create: bool = False) -> AsyncIterator[As
     from sqlalchemy.pool import NullPool
 
     from app.infrastructure.database.connection import create_engine
+    from app.infrastructure.database.direct import send_ddl_unprepared
 
     _existing_sqlite_file(url, create=create)
     try:
@@ -54,6 +55,7 @@ async def open_connection(url: str, *, create: bool = False) -> AsyncIterator[As
         engine = create_engine(url, poolclass=NullPool)
     except OSError as exc:
         raise _unreachable(url, exc) from exc
+    send_ddl_unprepared(engine)
     try:
         try:
             connection = await engine.connect()

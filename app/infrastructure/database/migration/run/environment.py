@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 from app.core.config import get_settings, normalize_database_url
 from app.core.errors import StockdataError
 from app.infrastructure.database.connection import create_engine
+from app.infrastructure.database.direct import send_ddl_unprepared
 from app.infrastructure.database.migration.guard.history import HistoryRecorder
 from app.infrastructure.database.migration.run.foreign_keys import ForeignKeyCheck
 from app.infrastructure.database.migration.run.session import MUTATING_COMMANDS, plain_alembic_command
@@ -59,6 +60,7 @@ async def migration_engine(config: Config, given: AsyncEngine | None) -> AsyncIt
         return
     url = given.url.render_as_string(hide_password=False) if given is not None else database_url(config)
     engine = create_engine(url, poolclass=NullPool)
+    send_ddl_unprepared(engine)
     try:
         yield engine
     finally:
