@@ -37,12 +37,25 @@ HEAVY = (
 )
 
 
+# Runs the console script as its own file, then lists every module loaded by the time it exits: those imported by a
+# statement and those loaded by importlib.import_module (lazily loaded commands and safe operations), which
+# ``-X importtime`` does not report. A name set to None (Mako's Pygments plugin, kept from loading) is not a module.
+_LISTING = "MODULES LOADED:"
+_RUN_AND_LIST = (
+    "import atexit, runpy, sys\n"
+    "def listing(): return ' '.join(name for name, module in sys.modules.items() if module)\n"
+    f"atexit.register(lambda: print({_LISTING!r}, listing(), file=sys.stderr))\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+)
+
+
 def imported(*args: str, env: dict[str, str]) -> tuple[set[str], str]:
-    """The modules ``stockdata ARGS`` imported (from ``-X importtime``), and what it printed on stdout."""
-    completed = run([sys.executable, "-X", "importtime", STOCKDATA, *args], env=env)
+    """The modules ``stockdata ARGS`` loaded, and what it printed on stdout."""
+    completed = run([sys.executable, "-c", _RUN_AND_LIST, STOCKDATA, *args], env=env)
     assert completed.returncode == 0, completed.stderr[-2000:]
-    lines = [line for line in completed.stderr.splitlines() if line.startswith("import time:")]
-    return {line.rsplit("|", 1)[1].strip() for line in lines[1:]}, completed.stdout
+    listing = next(line for line in completed.stderr.splitlines() if line.startswith(_LISTING))
+    return set(listing.removeprefix(_LISTING).split()), completed.stdout
 
 
 def heavy(modules: set[str]) -> list[str]:

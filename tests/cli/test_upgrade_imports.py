@@ -1,6 +1,7 @@
 """What ``stockdata migrate upgrade`` imports: an empty database (a first deploy) or one with a revision has nothing
 to adopt and nothing to compare with the models, so the upgrade imports neither the adoption machinery nor the
-models. (What this saves is measured in benchmarks/, never here.)"""
+models; a database without a table, or a run without a revision to apply, has no row to pre-flight; and only the
+upgrade's own command module is loaded. (What this saves is measured in benchmarks/, never here.)"""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from tests.cli.test_read_only_imports import MIGRATION, imported
 from tests.scripts_folder import project_head
 
 ADOPTION = f"{MIGRATION}.adopt.adoption"
+PREFLIGHT = f"{MIGRATION}.guard.preflight"
+COMMANDS = "app.presentation.cli.commands"
 MODELS = "app.infrastructure.database.models"
 
 
@@ -27,7 +30,12 @@ def test_an_upgrade_from_empty_and_at_head_imports_neither_adoption_nor_the_mode
     for modules in (from_empty, at_head):
         assert f"{MIGRATION}.run.runner" in modules  # the upgrade did run
         assert ADOPTION not in modules
+        assert PREFLIGHT not in modules
         assert not [name for name in modules if name == MODELS or name.startswith(f"{MODELS}.")]
+        assert {name for name in modules if name.startswith(f"{COMMANDS}.")} == {
+            f"{COMMANDS}.migration_command",
+            f"{COMMANDS}.run_commands",
+        }
         assert "mako.exceptions" in modules  # Alembic's, as always
         assert "pygments" not in modules  # installed here (pytest's), but not loaded for Mako's HTML error pages
 
@@ -41,4 +49,5 @@ def test_a_database_without_a_revision_but_with_tables_is_still_checked_by_adopt
     modules, stdout = imported("migrate", "upgrade", env=env)
 
     assert ADOPTION in modules
+    assert PREFLIGHT in modules  # a table is there: the pre-flight analyses the run
     assert f"Upgraded base → {project_head()}" in stdout

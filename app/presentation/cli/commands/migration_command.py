@@ -2,18 +2,54 @@
 
 Each command calls the API in :mod:`app.infrastructure.database.migration` and prints what it returns; failures
 are raised as exceptions and turned into one line and an exit code by the root group. Heavy imports happen inside
-the commands, so ``--help`` is fast.
+the commands, so ``--help`` is fast, and a command's module is imported only when that command (or the group's
+help, which lists them all) is asked for.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import cast
+
 import click
 
-from app.presentation.cli.commands import author_commands, guard_commands, inspect_commands, run_commands
 from app.presentation.cli.options import common_options
 
+COMMANDS = {
+    "upgrade": "run_commands.upgrade",
+    "downgrade": "run_commands.downgrade",
+    "stamp": "run_commands.stamp",
+    "adopt": "run_commands.adopt",
+    "current": "inspect_commands.current",
+    "status": "inspect_commands.status",
+    "history": "inspect_commands.history",
+    "heads": "inspect_commands.heads",
+    "sql": "inspect_commands.sql",
+    "revision": "author_commands.revision",
+    "merge": "author_commands.merge",
+    "lint": "author_commands.lint",
+    "check": "guard_commands.check",
+    "verify": "guard_commands.verify",
+    "mark-environment": "guard_commands.mark_environment",
+}
+"""Each command's name and where it is defined, under :mod:`app.presentation.cli.commands`."""
 
-@click.group()
+
+class MigrateGroup(click.Group):
+    """A click group whose commands are imported from :data:`COMMANDS` when first looked up (click's documented
+    pattern for lazily loaded subcommands)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, name = COMMANDS[cmd_name].rpartition(".")
+        return cast(click.Command, getattr(import_module(f"app.presentation.cli.commands.{module}"), name))
+
+
+@click.group(cls=MigrateGroup)
 @common_options
 def migrate() -> None:
     """Manage the database schema with Alembic migrations.
@@ -30,23 +66,3 @@ def migrate() -> None:
       stockdata migrate check                        # CI: fail on pending revisions or drift
       stockdata migrate adopt --dry-run              # a database built before Alembic: what adoption does
     """
-
-
-for _command in (
-    run_commands.upgrade,
-    run_commands.downgrade,
-    inspect_commands.current,
-    inspect_commands.status,
-    inspect_commands.history,
-    inspect_commands.heads,
-    author_commands.revision,
-    author_commands.merge,
-    guard_commands.check,
-    run_commands.stamp,
-    run_commands.adopt,
-    inspect_commands.sql,
-    author_commands.lint,
-    guard_commands.verify,
-    guard_commands.mark_environment,
-):
-    migrate.add_command(_command)

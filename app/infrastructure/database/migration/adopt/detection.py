@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from app.infrastructure.database.migration.bookkeeping import TABLE_NAMES
 from app.infrastructure.database.migration.errors import MigrationError, MigrationSetupError
-from app.infrastructure.database.migration.inspect.foreign_tables import VERSION_TABLE
+from app.infrastructure.database.migration.inspect.revisions import VERSION_TABLE
 from app.infrastructure.database.migration.results import Adoption
 
 

@@ -9,7 +9,7 @@ column the run has not added yet) is reported, and the run's connection stays us
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, column, func, inspect, literal, select, table
 from sqlalchemy.engine import Connection
@@ -17,7 +17,9 @@ from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.types import TypeEngine
 
 from app.infrastructure.database.migration.bookkeeping import TABLE_NAMES
-from app.infrastructure.database.migration.guard.probes import Probe, TableKey
+
+if TYPE_CHECKING:
+    from app.infrastructure.database.migration.guard.probes import Probe, TableKey
 
 SAMPLES = 3
 """Keys shown per finding."""

@@ -73,11 +73,8 @@ def analyse(connection: Connection, scripts: Sequence[Script], direction: str, *
 def enforce(connection: Connection, scripts: Sequence[Script], direction: str) -> Preflight:
     """:func:`analyse`, raising DataLossRefusedError when a finding hits rows and nothing acknowledges it.
 
-    On a database that holds no table yet (a fresh one) nothing can be hit, and nothing is analysed.
+    The guard every run passes (:func:`..run.guards.data_loss`) does not call it on a database that holds no table.
     """
-    if LiveData(connection).holds_no_table():
-        infos = tuple(revisions.info(script) for script in scripts)
-        return Preflight(direction, infos, (), "", ("the database holds no table yet: no row can be lost",))
     found = analyse(connection, scripts, direction, render_sql=False)
     if found.refused:
         listing = "; ".join(finding.summary for finding in found.refused)

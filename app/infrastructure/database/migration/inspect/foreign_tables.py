@@ -18,8 +18,7 @@ from sqlalchemy.engine import Connection
 
 from app.infrastructure.database.migration.bookkeeping import TABLE_NAMES
 from app.infrastructure.database.migration.inspect.offline import run_offline
-
-VERSION_TABLE = "alembic_version"
+from app.infrastructure.database.migration.inspect.revisions import VERSION_TABLE
 
 
 def migration_tables(script: ScriptDirectory) -> frozenset[str]:

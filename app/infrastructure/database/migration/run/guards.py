@@ -23,7 +23,8 @@ from alembic.runtime.migration import MigrationContext, MigrationStep, RevisionS
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from app.infrastructure.database.migration.guard import fence, history, preflight
+from app.infrastructure.database.migration.guard import fence, history
+from app.infrastructure.database.migration.guard.counting import LiveData
 from app.infrastructure.database.migration.run.session import MUTATING_COMMANDS, plain_alembic_command
 
 Direction = Literal["upgrade", "downgrade", "stamp"]
@@ -72,9 +73,13 @@ def checksums(run: PlannedRun) -> Sequence[str]:
 
 def data_loss(run: PlannedRun) -> Sequence[str]:
     """An upgrade or downgrade refuses, before changing anything, to destroy rows or fail on the data, unless the
-    revision acknowledges it (the pre-flight, :mod:`..guard.preflight`)."""
-    if run.direction != "stamp" and run.revisions:
-        preflight.enforce(run.connection, run.revisions, run.direction)
+    revision acknowledges it (the pre-flight, :mod:`..guard.preflight`). A database that holds no table yet has no
+    row to lose: the analysis is not even imported (an upgrade's first deploy)."""
+    if run.direction == "stamp" or not run.revisions or LiveData(run.connection).holds_no_table():
+        return ()
+    from app.infrastructure.database.migration.guard import preflight
+
+    preflight.enforce(run.connection, run.revisions, run.direction)
     return ()
 
 

@@ -23,15 +23,31 @@ May import only the floor.
 
 from __future__ import annotations
 
-from app.infrastructure.database.migration.safe.backfill import backfill
-from app.infrastructure.database.migration.safe.columns import add_column, alter_column_type
-from app.infrastructure.database.migration.safe.constraints import (
-    create_check_constraint,
-    create_foreign_key,
-    set_not_null,
-)
-from app.infrastructure.database.migration.safe.indexes import create_index
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
+# Bound now, not on first use: importing the module of the same name would otherwise leave the module here.
+from app.infrastructure.database.migration.safe.backfill import backfill
+
+if TYPE_CHECKING:
+    from app.infrastructure.database.migration.safe.columns import add_column, alter_column_type
+    from app.infrastructure.database.migration.safe.constraints import (
+        create_check_constraint,
+        create_foreign_key,
+        set_not_null,
+    )
+    from app.infrastructure.database.migration.safe.indexes import create_index
+
+# Where the other operations live: imported when a revision first uses one, so that a run whose revisions use none
+# (and the run machinery, which needs only :mod:`.progress`) does not import them.
+_MODULES = {
+    "add_column": "columns",
+    "alter_column_type": "columns",
+    "create_check_constraint": "constraints",
+    "create_foreign_key": "constraints",
+    "create_index": "indexes",
+    "set_not_null": "constraints",
+}
 __all__ = [
     "add_column",
     "alter_column_type",
@@ -41,3 +57,9 @@ __all__ = [
     "create_index",
     "set_not_null",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_MODULES[name]}"), name)
