@@ -10,6 +10,7 @@ import click
 
 from app import __version__
 from app.core.errors import StockdataError
+from app.presentation.cli import with_room
 from app.presentation.cli.commands.migration_command import migrate
 from app.presentation.cli.options import common_options
 
@@ -46,3 +47,8 @@ def cli() -> None:
 
 
 cli.add_command(migrate)
+
+
+def main() -> None:
+    """The ``stockdata`` console script and ``python -m app``: :data:`cli`, called with room on the frame stack."""
+    with_room(lambda: cli(prog_name="stockdata"))
